@@ -1,0 +1,38 @@
+import { stringify } from 'yaml';
+import { formatDuration } from './duration.js';
+import { DURATION_PATHS, SECRET_PATHS, type Config } from './schema.js';
+
+export const REDACTED = '***';
+
+/**
+ * Returns a function that replaces every known secret value in a text by `***`. Applied to
+ * everything vigil prints (logs, errors, ledger rows), so a secret echoed back by a library,
+ * a server or a URL cannot leak.
+ */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  // Very short values would blank out ordinary words; config validation keeps real secrets longer.
+  const needles = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  if (needles.length === 0) return (text) => text;
+  return (text) => needles.reduce((out, needle) => out.split(needle).join(REDACTED), text);
+}
+
+/** The effective configuration as YAML, in the file's own shape, with secrets replaced by `***`. */
+export function formatConfig(config: Config): string {
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  for (const path of SECRET_PATHS) update(copy, path, (value) => (value === '' ? value : REDACTED));
+  for (const path of DURATION_PATHS) update(copy, path, (value) => (typeof value === 'number' ? formatDuration(value) : value));
+  return stringify(copy);
+}
+
+function update(tree: Record<string, unknown>, path: string, change: (value: unknown) => unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop();
+  let node: unknown = tree;
+  for (const key of keys) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (last === undefined || node === null || typeof node !== 'object' || !(last in node)) return;
+  const record = node as Record<string, unknown>;
+  record[last] = change(record[last]);
+}

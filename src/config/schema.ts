@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** `db.table`, both parts ASCII word characters: what vigil accepts as a table name from config. */
+export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const tableName = z
+  .string()
+  .regex(TABLE_NAME, { message: 'a table name of the form db.table (letters, digits and _ only)' });
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 15m, 1h or 500ms' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const httpUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'an http(s) URL such as https://clickhouse.example.com:8443' },
+);
+
+const embeddedWarehouse = z.strictObject({
+  /** Data directory of the embedded ClickHouse (chDB). One process at a time may open it. */
+  path: z.string().min(1).default('./.vigil/warehouse'),
+});
+
+const serverWarehouse = z.strictObject({
+  url: httpUrl,
+  username: z.string().default('default'),
+  /** Secret: give it as `${VAR}` from the environment. */
+  password: z.string().default(''),
+  /** Database used for unqualified names; vigil itself always qualifies its tables. */
+  database: z.string().regex(COLUMN_NAME, { message: 'a database name (letters, digits and _ only)' }).default('default'),
+  /** @default 5m — a backfill's INSERT … SELECT can run for minutes on a large day. */
+  requestTimeout: duration.default(300_000),
+  /** How many times a transient failure (network, 5xx, timeout) is retried. @default 3 */
+  retries: z.number().int().min(0).max(10).default(3),
+});
+
+const warehouse = z
+  .strictObject({
+    embedded: embeddedWarehouse.optional(),
+    server: serverWarehouse.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.embedded && value.server) {
+      ctx.addIssue({ code: 'custom', message: 'either embedded or server, not both' });
+    }
+  })
+  .transform(
+    (value): { server: ServerWarehouse; embedded?: undefined } | { embedded: EmbeddedWarehouse; server?: undefined } =>
+      value.server ? { server: value.server } : { embedded: value.embedded ?? embeddedWarehouse.parse({}) },
+  );
+
+type EmbeddedWarehouse = z.output<typeof embeddedWarehouse>;
+type ServerWarehouse = z.output<typeof serverWarehouse>;
+
+const sources = z.strictObject({
+  feed: tableName.default('simulator.feed_actions'),
+  messages: tableName.default('simulator.message_actions'),
+  /** `reciever_id` in older copies of the warehouse, `receiver_id` in newer ones. */
+  receiverColumn: z
+    .string()
+    .regex(COLUMN_NAME, { message: 'a column name (letters, digits and _ only)' })
+    .default('reciever_id'),
+});
+
+const etl = z.strictObject({
+  target: tableName.default('vigil.daily_slices'),
+});
+
+const telegram = z.strictObject({
+  /** Secret: give it as `${VAR}` from the environment. */
+  token: z.string().min(1),
+  chatId: z.union([z.string().min(1), z.number().int()]).transform(String),
+  apiRoot: httpUrl.default('https://api.telegram.org'),
+});
+
+const notify = z.strictObject({
+  outbox: z.strictObject({ path: z.string().min(1).default('./.vigil/outbox') }).prefault({}),
+  telegram: telegram.optional(),
+});
+
+export const configSchema = z.strictObject({
+  timezone: z
+    .string()
+    .refine(isTimeZone, { message: 'an IANA time zone such as UTC or Europe/Moscow' })
+    .default('UTC'),
+  warehouse: warehouse.prefault({}),
+  sources: sources.prefault({}),
+  etl: etl.prefault({}),
+  notify: notify.prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type WarehouseConfig = Config['warehouse'];
+export type { EmbeddedWarehouse as EmbeddedWarehouseConfig, ServerWarehouse as ServerWarehouseConfig };
+
+/** Config paths whose values are secrets: never printed, never logged. */
+export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token'] as const;
+
+/** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
+export const DURATION_PATHS = ['warehouse.server.requestTimeout'] as const;
