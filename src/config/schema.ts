@@ -16,7 +16,7 @@ function isTimeZone(name: string): boolean {
 
 const tableName = z
   .string()
-  .regex(TABLE_NAME, { message: 'a table name of the form db.table (letters, digits and _ only)' });
+  .regex(TABLE_NAME, { error: 'a table name of the form db.table (letters, digits and _ only)' });
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -36,7 +36,7 @@ const httpUrl = z.string().refine(
       return false;
     }
   },
-  { message: 'an http(s) URL such as https://clickhouse.example.com:8443' },
+  { error: 'an http(s) URL such as https://clickhouse.example.com:8443' },
 );
 
 const embeddedWarehouse = z.strictObject({
@@ -50,7 +50,7 @@ const serverWarehouse = z.strictObject({
   /** Secret: give it as `${VAR}` from the environment. */
   password: z.string().default(''),
   /** Database used for unqualified names; vigil itself always qualifies its tables. */
-  database: z.string().regex(COLUMN_NAME, { message: 'a database name (letters, digits and _ only)' }).default('default'),
+  database: z.string().regex(COLUMN_NAME, { error: 'a database name (letters, digits and _ only)' }).default('default'),
   /** @default 5m — a backfill's INSERT … SELECT can run for minutes on a large day. */
   requestTimeout: duration.default(300_000),
   /** How many times a transient failure (network, 5xx, timeout) is retried. @default 3 */
@@ -81,7 +81,7 @@ const sources = z.strictObject({
   /** `reciever_id` in older copies of the warehouse, `receiver_id` in newer ones. */
   receiverColumn: z
     .string()
-    .regex(COLUMN_NAME, { message: 'a column name (letters, digits and _ only)' })
+    .regex(COLUMN_NAME, { error: 'a column name (letters, digits and _ only)' })
     .default('reciever_id'),
 });
 
@@ -92,7 +92,9 @@ const etl = z.strictObject({
 const telegram = z.strictObject({
   /** Secret: give it as `${VAR}` from the environment. */
   token: z.string().min(1),
-  chatId: z.union([z.string().min(1), z.number().int()]).transform(String),
+  chatId: z
+    .union([z.string().min(1), z.number().int()], { error: 'a chat id such as -1001234567890 or @channel_name' })
+    .transform(String),
   apiRoot: httpUrl.default('https://api.telegram.org'),
 });
 
@@ -104,7 +106,7 @@ const notify = z.strictObject({
 export const configSchema = z.strictObject({
   timezone: z
     .string()
-    .refine(isTimeZone, { message: 'an IANA time zone such as UTC or Europe/Moscow' })
+    .refine(isTimeZone, { error: 'an IANA time zone such as UTC or Europe/Moscow' })
     .default('UTC'),
   warehouse: warehouse.prefault({}),
   sources: sources.prefault({}),

@@ -81,7 +81,7 @@ export function openServerWarehouse(config: ServerWarehouseConfig, options: Serv
     async ping() {
       await attempt(true, async () => {
         const result = (await client.ping()) as { success: boolean; error?: unknown };
-        if (!result.success) throw result.error ?? new Error('ping failed');
+        if (!result.success) throw result.error instanceof Error ? result.error : new Error('ping failed');
       });
     },
     async close() {

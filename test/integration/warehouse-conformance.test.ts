@@ -16,10 +16,10 @@ interface Target {
 const targets: Target[] = [
   {
     name: 'embedded chDB',
-    async open() {
+    open() {
       const dir = tempDir();
       const warehouse = openChdbWarehouse(dir.path);
-      return { warehouse, done: async () => { await warehouse.close(); dir.remove(); } };
+      return Promise.resolve({ warehouse, done: async () => { await warehouse.close(); dir.remove(); } });
     },
   },
   {
@@ -35,11 +35,11 @@ const realUrl = process.env.CLICKHOUSE_URL;
 if (realUrl !== undefined && realUrl !== '') {
   targets.push({
     name: `real server ${new URL(realUrl).host}`,
-    async open() {
+    open() {
       const warehouse = openServerWarehouse(
         serverConfig(realUrl, process.env.CLICKHOUSE_USER ?? 'default', process.env.CLICKHOUSE_PASSWORD ?? ''),
       );
-      return { warehouse, done: () => warehouse.close() };
+      return Promise.resolve({ warehouse, done: () => warehouse.close() });
     },
   });
 }

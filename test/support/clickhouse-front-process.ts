@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TSX_IMPORT } from './tsx-loader.js';
 
 export interface ClickHouseFront {
   readonly url: string;
   /** Makes the next `count` requests fail with an HTTP status, or by resetting the connection. */
-  injectFaults(faults: { status?: number; reset?: boolean; count: number }): Promise<void>;
+  injectFaults(faults: { status?: number; reset?: boolean; body?: string; count: number }): Promise<void>;
   /** Requests the front has answered (or failed on purpose) so far. */
   requestCount(): Promise<number>;
   stop(): Promise<void>;
@@ -17,11 +18,13 @@ export interface ClickHouseFront {
 export async function startClickHouseFront(user: string, password: string): Promise<ClickHouseFront> {
   const directory = mkdtempSync(join(tmpdir(), 'vigil-front-'));
   const script = new URL('./clickhouse-http-front.ts', import.meta.url).pathname;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, directory, user, password], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_IMPORT, script, directory, user, password], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const stdout = child.stdout;
+  if (stdout === null) throw new Error('no stdout from the ClickHouse front');
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: stdout });
     lines.once('line', (line) => resolve(Number(line.split(' ')[1])));
     child.once('exit', (code) => reject(new Error(`ClickHouse front exited with ${code}`)));
   });

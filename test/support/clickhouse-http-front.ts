@@ -7,8 +7,8 @@
  * `default_format`, `param_*` and settings as URL parameters; Basic or X-ClickHouse-User/Key
  * authentication; ClickHouse's error text, `X-ClickHouse-Exception-Code` and status codes.
  *
- * Test controls: `POST /__faults` with `{"status":503,"count":2}` or `{"reset":true,"count":1}`
- * makes the next requests fail; `GET /__stats` counts the requests seen.
+ * Test controls: `POST /__faults` with `{"status":503,"count":2}` (optionally a `body`) or
+ * `{"reset":true,"count":1}` makes the next requests fail; `GET /__stats` counts the requests seen.
  *
  * Run: node --import tsx clickhouse-http-front.ts <data-dir> <user> <password>; prints `listening <port>`.
  */
@@ -24,7 +24,7 @@ const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 
 const HTTP_ONLY_SETTINGS = new Set(['wait_end_of_query', 'enable_http_compression', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'buffer_size', 'http_zlib_compression_level', 'cancel_http_readonly_queries_on_client_close']);
 const STATUS_BY_CODE: Record<number, number> = { 62: 400, 47: 400, 60: 404, 81: 404, 516: 403, 497: 403, 164: 403 };
 
-let faults: { status?: number; reset?: boolean; count: number } = { count: 0 };
+let faults: { status?: number; reset?: boolean; body?: string; count: number } = { count: 0 };
 let requests = 0;
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -46,7 +46,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     faults.count--;
     if (faults.reset) return void request.socket.destroy();
     response.writeHead(faults.status ?? 503, { 'Content-Type': 'text/html' });
-    return void response.end('<html><body>Service Unavailable</body></html>');
+    return void response.end(faults.body ?? '<html><body>Service Unavailable</body></html>');
   }
   if (url.pathname === '/ping') return void response.end('Ok.\n');
 

@@ -1,0 +1,83 @@
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { createRedactor } from '../config/redact.js';
+import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
+import { createWarehouse } from '../warehouse/create-warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+
+/** What the process gives the CLI; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Whether stderr is a terminal (progress bars are drawn only then). */
+  readonly isTTY: boolean;
+  /** The wall clock; jobs never read it themselves, only the CLI does, to default their date. */
+  readonly now: () => Date;
+}
+
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+}
+
+/**
+ * Everything a command needs, created lazily so `vigil --help` touches neither the config nor
+ * the warehouse. The composition root for one CLI invocation.
+ */
+export class CliContext {
+  private loaded: LoadedConfig | undefined;
+  private redactor: (text: string) => string = (text) => text;
+  private warehouse: Warehouse | undefined;
+  readonly logger: Logger;
+
+  constructor(
+    readonly io: CliIo,
+    private readonly options: GlobalOptions,
+  ) {
+    const level: LogLevel = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info';
+    this.logger = createLogger({ level, redact: (text) => this.redactor(text), write: io.stderr });
+  }
+
+  /** Loads the configuration once; throws ConfigError. */
+  config(): LoadedConfig {
+    if (this.loaded === undefined) {
+      this.loaded = loadConfig({ file: this.options.config, env: this.io.env, cwd: this.io.cwd });
+      this.redactor = createRedactor(this.loaded.secrets);
+      for (const warning of this.loaded.warnings) this.logger.warn(warning);
+      this.logger.debug(`config: ${this.loaded.source}`);
+    }
+    return this.loaded;
+  }
+
+  /** Opens the configured warehouse once; closed by {@link close}. */
+  openWarehouse(): Warehouse {
+    this.warehouse ??= createWarehouse(this.config().config.warehouse, {
+      onRetry: (error, attempt, delayMs) =>
+        this.logger.warn(`warehouse: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
+    });
+    return this.warehouse;
+  }
+
+  /** Replaces every known secret in a text. */
+  redact(text: string): string {
+    return this.redactor(text);
+  }
+
+  /** Writes a result to standard output (redacted, like everything else). */
+  print(text: string): void {
+    this.io.stdout(this.redactor(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  async close(): Promise<void> {
+    const warehouse = this.warehouse;
+    this.warehouse = undefined;
+    await warehouse?.close();
+  }
+}
+
+/** A command's body: gets the context, its own parsed options and the commander command. */
+export type CommandAction = (ctx: CliContext, options: Record<string, unknown>, command: import('commander').Command) => Promise<void>;
+/** Turns a command's body into a commander action with vigil's error handling and exit codes. */
+export type CommandRunner = (action: CommandAction) => (...args: unknown[]) => Promise<void>;

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { formatConfig } from '../../config/redact.js';
+import type { CommandRunner } from '../cli-context.js';
+
+export function registerConfigCommand(program: Command, run: CommandRunner): void {
+  program
+    .command('config')
+    .description('print the effective configuration (file, environment and defaults combined), secrets hidden')
+    .addHelpText(
+      'after',
+      `
+The configuration comes from --config FILE, else $VIGIL_CONFIG, else ./vigil.yaml if present,
+else built-in defaults (embedded warehouse in ./.vigil/, the simulator's tables, outbox reports).
+\${VAR} in the file is replaced from the environment; keep passwords and tokens there.`,
+    )
+    .action(
+      run((ctx) => {
+        const { config, source } = ctx.config();
+        ctx.print(`# source: ${source}\n${formatConfig(config)}`);
+        return Promise.resolve();
+      }),
+    );
+}

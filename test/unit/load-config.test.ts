@@ -1,0 +1,198 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { formatConfig } from '../../src/config/redact.js';
+import { tempDir } from '../support/temp-dir.js';
+
+let dir: { path: string; remove: () => void };
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+function write(name: string, text: string): string {
+  const file = join(dir.path, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The problems of a config that must fail, as "path: message" lines. */
+function problems(text: string, env: Record<string, string> = {}): string[] {
+  const file = write('vigil.yaml', text);
+  try {
+    loadConfig({ file, env, cwd: dir.path });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error('the config was accepted');
+}
+
+describe('loadConfig: where the configuration comes from', () => {
+  it('needs no file: built-in defaults, paths under the working directory', () => {
+    const { config, source } = loadConfig({ env: {}, cwd: dir.path });
+    expect(source).toBe('built-in defaults');
+    expect(config.timezone).toBe('UTC');
+    expect(config.warehouse.embedded?.path).toBe(join(dir.path, '.vigil/warehouse'));
+    expect(config.notify.outbox.path).toBe(join(dir.path, '.vigil/outbox'));
+    expect(config.sources).toEqual({ feed: 'simulator.feed_actions', messages: 'simulator.message_actions', receiverColumn: 'reciever_id' });
+    expect(config.notify.telegram).toBeUndefined();
+  });
+
+  it('returns a frozen object', () => {
+    const { config } = loadConfig({ env: {}, cwd: dir.path });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.sources)).toBe(true);
+    expect(() => {
+      (config as { timezone: string }).timezone = 'Europe/Moscow';
+    }).toThrow(TypeError);
+  });
+
+  it('picks up ./vigil.yaml, then VIGIL_CONFIG, then --config, in rising priority', () => {
+    write('vigil.yaml', 'timezone: Europe/Moscow\n');
+    write('env.yaml', 'timezone: Asia/Tokyo\n');
+    write('flag.yaml', 'timezone: America/New_York\n');
+    expect(loadConfig({ env: {}, cwd: dir.path }).config.timezone).toBe('Europe/Moscow');
+    expect(loadConfig({ env: { VIGIL_CONFIG: 'env.yaml' }, cwd: dir.path }).config.timezone).toBe('Asia/Tokyo');
+    expect(loadConfig({ file: 'flag.yaml', env: { VIGIL_CONFIG: 'env.yaml' }, cwd: dir.path }).config.timezone).toBe('America/New_York');
+  });
+
+  it('resolves relative paths against the config file, not the working directory', () => {
+    mkdirSync(join(dir.path, 'conf'));
+    const file = write('conf/vigil.yaml', 'warehouse:\n  embedded:\n    path: data\nnotify:\n  outbox:\n    path: /abs/outbox\n');
+    const { config } = loadConfig({ file, env: {}, cwd: '/' });
+    expect(config.warehouse.embedded?.path).toBe(join(dir.path, 'conf/data'));
+    expect(config.notify.outbox.path).toBe('/abs/outbox');
+  });
+
+  it('reads a server warehouse with defaults for what is not given', () => {
+    const file = write('s.yaml', 'warehouse:\n  server:\n    url: https://ch.example.com:8443\n    password: ${CH_PASSWORD}\n');
+    const { config } = loadConfig({ file, env: { CH_PASSWORD: 'from-env-123' }, cwd: dir.path });
+    expect(config.warehouse.server).toEqual({
+      url: 'https://ch.example.com:8443',
+      username: 'default',
+      password: 'from-env-123',
+      database: 'default',
+      requestTimeout: 300_000,
+      retries: 3,
+    });
+    expect(config.warehouse.embedded).toBeUndefined();
+  });
+
+  it('fails on a missing explicit file', () => {
+    expect(() => loadConfig({ file: 'nope.yaml', env: {}, cwd: dir.path })).toThrow(/nope\.yaml.*\n.*file not found/);
+  });
+});
+
+describe('loadConfig: ${VAR} substitution', () => {
+  it('replaces references inside strings, with fallbacks and $$ as a literal $', () => {
+    const file = write('v.yaml', 'timezone: ${TZ_NAME}\netl:\n  target: ${DB:-analytics}.slices\nnotify:\n  outbox:\n    path: /tmp/$${HOME}/x\n');
+    const { config } = loadConfig({ file, env: { TZ_NAME: 'Europe/Berlin' }, cwd: dir.path });
+    expect(config.timezone).toBe('Europe/Berlin');
+    expect(config.etl.target).toBe('analytics.slices');
+    expect(config.notify.outbox.path).toBe('/tmp/${HOME}/x');
+  });
+
+  it('reports each missing variable with its key path', () => {
+    expect(problems('timezone: ${NO_SUCH_TZ}\nsources:\n  feed: ${NO_DB}.feed\n')).toEqual([
+      'timezone: ${NO_SUCH_TZ} is not set in the environment; export NO_SUCH_TZ or write the value in the file',
+      'sources.feed: ${NO_DB} is not set in the environment; export NO_DB or write the value in the file',
+    ]);
+  });
+
+  it('cannot change the structure of the file through a value', () => {
+    const file = write('v.yaml', 'timezone: ${EVIL}\n');
+    const error = (() => {
+      try {
+        loadConfig({ file, env: { EVIL: 'UTC\nwarehouse:\n  server:\n    url: http://evil' }, cwd: dir.path });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(error?.problems.map((p) => p.path)).toEqual(['timezone']);
+  });
+});
+
+describe('loadConfig: one clear problem per mistake', () => {
+  it('names unknown keys and the keys it knows, at any depth', () => {
+    expect(problems('colour: blue\nsources:\n  feeds: a.b\n')).toEqual([
+      'sources.feeds: unknown key; expected one of: feed, messages, receiverColumn',
+      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, notify',
+    ]);
+  });
+
+  it('rejects a time zone that does not exist', () => {
+    expect(problems('timezone: Europe/Atlantis\n')).toEqual(['timezone: got "Europe/Atlantis", expected an IANA time zone such as UTC or Europe/Moscow']);
+  });
+
+  it.each(['localhost:8123', 'ftp://ch.example.com', 'http://', 'not a url'])('rejects the malformed URL %j', (url) => {
+    expect(problems(`warehouse:\n  server:\n    url: "${url}"\n`)).toEqual([
+      `warehouse.server.url: got ${JSON.stringify(url)}, expected an http(s) URL such as https://clickhouse.example.com:8443`,
+    ]);
+  });
+
+  it.each(['feed_actions', 'a.b.c', 'db.ta-ble', 'db.t; DROP TABLE x', '.t'])('rejects the table name %j', (name) => {
+    expect(problems(`etl:\n  target: "${name}"\n`)).toEqual([
+      `etl.target: got ${JSON.stringify(name)}, expected a table name of the form db.table (letters, digits and _ only)`,
+    ]);
+  });
+
+  it('rejects a malformed duration and a bad type', () => {
+    expect(problems('warehouse:\n  server:\n    url: http://h:8123\n    requestTimeout: soon\n    retries: many\n')).toEqual([
+      'warehouse.server.requestTimeout: got "soon", expected a duration such as 30s, 15m, 1h or 500ms',
+      'warehouse.server.retries: got "many", expected number',
+    ]);
+  });
+
+  it('rejects both warehouses at once', () => {
+    expect(problems('warehouse:\n  embedded: {}\n  server:\n    url: http://h:8123\n')).toEqual([
+      'warehouse: got {"embedded":{},"server":{"url":"http://h:8123"}}, expected either embedded or server, not both',
+    ]);
+  });
+
+  it('reports a missing required key', () => {
+    expect(problems('notify:\n  telegram:\n    token: ${TG}\n', { TG: '1234:abcdef' })).toEqual(['notify.telegram.chatId: missing, expected a chat id such as -1001234567890 or @channel_name']);
+  });
+
+  it('reports YAML that does not parse, and YAML that is not a mapping', () => {
+    expect(problems('timezone: [unclosed\n')[0]).toMatch(/^: YAML: /);
+    expect(problems('- a\n- b\n')).toEqual([': expected a YAML mapping of keys such as timezone, warehouse, sources']);
+    expect(problems('timezone: UTC\ntimezone: UTC\n')[0]).toMatch(/^: YAML: .*[Dd]uplicate|unique/);
+  });
+
+  it('lists every problem of a file at once', () => {
+    expect(problems('timezone: Nowhere\netl:\n  target: x\nbogus: 1\n')).toHaveLength(3);
+  });
+});
+
+describe('secrets', () => {
+  const secretYaml = 'warehouse:\n  server:\n    url: http://h:8123\n    password: ${CH_PASSWORD}\nnotify:\n  telegram:\n    token: ${TG_TOKEN}\n    chatId: -100123\n';
+  const env = { CH_PASSWORD: 'pa55-w0rd-from-env', TG_TOKEN: '123456:AAE-token-from-env' };
+
+  it('hides them when the configuration is printed, and collects them for redaction', () => {
+    const { config, secrets, warnings } = loadConfig({ file: write('s.yaml', secretYaml), env, cwd: dir.path });
+    const printed = formatConfig(config);
+    expect(printed).not.toContain(env.CH_PASSWORD);
+    expect(printed).not.toContain(env.TG_TOKEN);
+    expect(printed).toContain('password: "***"');
+    expect(printed).toContain('requestTimeout: 5m');
+    expect(printed).toContain('chatId: "-100123"');
+    expect(secrets).toEqual([env.CH_PASSWORD, env.TG_TOKEN]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns when a secret is written into the file itself', () => {
+    const { warnings } = loadConfig({ file: write('s.yaml', 'warehouse:\n  server:\n    url: http://h:8123\n    password: literal-pass\n'), env: {}, cwd: dir.path });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warehouse\.server\.password is written in .*s\.yaml; keep secrets out of files/);
+    expect(warnings[0]).not.toContain('literal-pass');
+  });
+
+  it('never shows a secret value in a validation problem', () => {
+    const found = problems('warehouse:\n  server:\n    url: http://h:8123\n    password: [s3cr3t-in-a-list]\n');
+    expect(found).toEqual(['warehouse.server.password: got a value (hidden), expected string']);
+  });
+});
