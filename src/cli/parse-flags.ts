@@ -1,0 +1,32 @@
+import { parseIsoDate, parseIsoTime, type IsoDate } from '../time/time.js';
+import { UsageError } from './usage-error.js';
+
+/** A whole number within bounds, or a UsageError naming the flag. */
+export function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got ${JSON.stringify(text)})`);
+  }
+  return value;
+}
+
+/** A `YYYY-MM-DD` calendar day, or a UsageError naming the flag. */
+export function dateFlag(flag: string, text: string): IsoDate {
+  const day = parseIsoDate(text);
+  if (day === undefined) throw new UsageError(`${flag} must be a date YYYY-MM-DD (got ${JSON.stringify(text)})`);
+  return day;
+}
+
+/** An ISO 8601 time (without an offset: in the configured time zone), or a UsageError naming the flag. */
+export function timeFlag(flag: string, text: string, timezone: string): Date {
+  const instant = parseIsoTime(text, timezone);
+  if (instant === undefined) {
+    throw new UsageError(`${flag} must be an ISO time such as 2024-03-04T12:00:00Z, or 2024-03-04T15:00 in ${timezone} (got ${JSON.stringify(text)})`);
+  }
+  return instant;
+}
+
+/** Commander's collector for repeatable flags. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
