@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'node_modules/', '.vigil/', 'test-artifacts/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.vigil/', 'test-artifacts/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [-- suite…] [-- --quick]`: every figure is measured in this process, and speed
+ * is reported as a ratio against a baseline measured in the same run, so machines compare.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchWarehouse, peakRssMiB, type Measurement } from './harness.js';
+import { benchSimulator } from './simulator.bench.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const wanted = args.filter((a) => !a.startsWith('--'));
+const include = (suite: string) => wanted.length === 0 || wanted.includes(suite);
+const volumes = quick ? [1_000_000] : [1_000_000, 10_000_000];
+
+const measurements: Measurement[] = [];
+const { warehouse, dispose } = benchWarehouse();
+try {
+  if (include('simulator')) {
+    for (const volume of volumes) measurements.push(...(await benchSimulator(warehouse, volume)));
+  }
+} finally {
+  await dispose();
+}
+measurements.push({ suite: 'process', name: 'peak RSS', value: peakRssMiB(), unit: 'MiB' });
+
+const format = (m: Measurement) =>
+  `${m.suite.padEnd(28)} ${m.name.padEnd(40)} ${m.value >= 1000 ? Math.round(m.value).toLocaleString('en-US') : m.value.toFixed(2)} ${m.unit}${m.note ? `  (${m.note})` : ''}`;
+console.log(measurements.map(format).join('\n'));
+mkdirSync('bench-results', { recursive: true });
+writeFileSync(`bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(measurements, null, 2));
