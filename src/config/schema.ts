@@ -85,9 +85,47 @@ const sources = z.strictObject({
     .default('reciever_id'),
 });
 
+/** Attributes a dimension expression may use: the per-user columns of both source tables. */
+export const USER_ATTRIBUTES = ['gender', 'age', 'os', 'country', 'city', 'source', 'exp_group'] as const;
+export const DEFAULT_DIMENSIONS = ['os', 'gender', 'age'] as const;
+
+const dimensionExpression = z
+  .string()
+  .min(1)
+  .refine((text) => !/;|--|\/\*/.test(text) && parenthesesBalance(text), {
+    error: `one ClickHouse expression over ${USER_ATTRIBUTES.join(', ')} (no ;, comments or unbalanced parentheses)`,
+  });
+
 const etl = z.strictObject({
   target: tableName.default('vigil.daily_slices'),
+  /** Calendar days, ending with D, in which a user's latest own row gives their attributes. */
+  lookback: z.number().int().min(1).max(365).default(30),
+  /** Extra slices: name → ClickHouse expression over the user attributes, e.g. an age bucket. */
+  dimensions: z
+    .record(
+      z.string().regex(COLUMN_NAME, { error: 'a dimension name (letters, digits and _ only)' }).refine((name) => !(DEFAULT_DIMENSIONS as readonly string[]).includes(name), {
+        error: `a name other than the built-in dimensions ${DEFAULT_DIMENSIONS.join(', ')}`,
+      }),
+      dimensionExpression,
+    )
+    .default({}),
 });
+
+/** Whether parentheses outside string literals balance, so an expression cannot close its enclosing one. */
+function parenthesesBalance(text: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quote !== undefined) {
+      if (char === '\\') i++;
+      else if (char === quote) quote = undefined;
+    } else if (char === "'" || char === '"' || char === '`') quote = char;
+    else if (char === '(') depth++;
+    else if (char === ')' && --depth < 0) return false;
+  }
+  return depth === 0 && quote === undefined;
+}
 
 const telegram = z.strictObject({
   /** Secret: give it as `${VAR}` from the environment. */

@@ -1,0 +1,179 @@
+import { ConfigError } from '../config/config-error.js';
+import type { Logger } from '../log/logger.js';
+import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
+import { dayPartitionId, publishDay } from '../warehouse/day-partition.js';
+import { siblingTable, type TableName } from '../warehouse/identifiers.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { WarehouseError } from '../warehouse/warehouse-error.js';
+import type { Dimension } from './dimensions.js';
+import { dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
+import { createSlicesTableSql, createStagingTableSql, createUserDaysTableSql } from './etl-tables.js';
+import { checkSources } from './source-check.js';
+
+export interface EtlDeps {
+  readonly warehouse: Warehouse;
+  readonly logger: Logger;
+}
+
+export interface EtlSettings {
+  readonly sources: EtlSources;
+  readonly target: TableName;
+  /** Calendar days ending with D in which a user's latest row gives their attributes. */
+  readonly lookback: number;
+  readonly dimensions: readonly Dimension[];
+  readonly timezone: string;
+}
+
+export interface EtlDayResult {
+  readonly day: IsoDate;
+  /** Rows of the target now holding day D. */
+  readonly rows: number;
+  readonly seconds: number;
+  /** Earlier days whose user digests had to be built from raw events for the look-back. */
+  readonly digestedDays: readonly IsoDate[];
+}
+
+/** The staged day broke an invariant of SPEC §3; nothing was published. */
+export class EtlInvariantError extends Error {
+  override readonly name = 'EtlInvariantError';
+}
+
+/** The digest table of per-user-day attributes kept beside the target. */
+export function userDaysTable(target: TableName): TableName {
+  return siblingTable(target, '_user_days');
+}
+
+/**
+ * Checks the sources and the extra dimensions and creates the target tables. Run once before
+ * any number of days. Throws SourceError (job cannot run) or ConfigError (a dimension is wrong).
+ */
+export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings): Promise<EtlPlan> {
+  await checkSources(warehouse, settings.sources);
+  for (const dimension of settings.dimensions) {
+    if (dimension.expression === dimension.name) continue;
+    try {
+      await warehouse.query(dimensionProbeSql(dimension));
+    } catch (error) {
+      if (!(error instanceof WarehouseError) || error.retryable) throw error;
+      throw new ConfigError('etl.dimensions', [{ path: `etl.dimensions.${dimension.name}`, message: `ClickHouse cannot evaluate ${JSON.stringify(dimension.expression)}: ${error.message}` }]);
+    }
+  }
+  const digests = userDaysTable(settings.target);
+  for (const database of new Set([settings.target.database, digests.database])) {
+    await warehouse.command(`CREATE DATABASE IF NOT EXISTS \`${database}\``, { idempotent: true });
+  }
+  await warehouse.command(createSlicesTableSql(settings.target), { idempotent: true });
+  await warehouse.command(createUserDaysTableSql(digests), { idempotent: true });
+  return { firstDay: await firstSourceDay(warehouse, settings.sources, settings.timezone) };
+}
+
+/** What {@link prepareEtl} learnt about the sources, for the days that follow. */
+export interface EtlPlan {
+  /** The first day with events; no look-back digest is built before it. */
+  readonly firstDay: IsoDate | undefined;
+}
+
+/**
+ * SPEC §3 for day D, idempotent and atomic: D is built in a staging table, checked, and swapped
+ * in with one REPLACE PARTITION. A run killed at any point leaves D as it was, or complete.
+ */
+export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<EtlDayResult> {
+  const started = performance.now();
+  const { warehouse } = deps;
+  const digests = userDaysTable(settings.target);
+  const lookbackFrom = addDays(day, -(settings.lookback - 1));
+  // Before the first day with events there is nothing to digest; with no events at all, nothing.
+  const digestFrom = plan.firstDay === undefined ? day : plan.firstDay > lookbackFrom ? plan.firstDay : lookbackFrom;
+
+  const digested = await digestMissingDays(deps, settings, digestFrom, addDays(day, -1));
+  await digestDay(deps, settings, day);
+
+  const staging = siblingTable(settings.target, `_staging_${dayPartitionId(day)}`);
+  await warehouse.command(createStagingTableSql(staging, settings.target), { idempotent: true });
+  try {
+    await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
+    await warehouse.command(slicesSql(settings.sources, digests, staging, settings.dimensions), {
+      params: { ...dayParams(day, settings.timezone), lookback_from: lookbackFrom },
+      idempotent: true,
+    });
+    await checkInvariants(warehouse, staging, day, settings.dimensions);
+    const rows = await publishDay(warehouse, settings.target, staging, day);
+    return { day, rows, seconds: (performance.now() - started) / 1000, digestedDays: digested };
+  } finally {
+    await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
+  }
+}
+
+/** Days of the target missing in [from, to], for `--missing` and catch-up. */
+export async function missingDays(warehouse: Warehouse, target: TableName, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
+  const present = await warehouse.query<{ day: string }>(
+    `SELECT DISTINCT toString(event_date) AS day FROM ${target.sql} WHERE event_date >= {from:Date} AND event_date <= {to:Date}`,
+    { params: { from, to } },
+  );
+  const have = new Set(present.map((row) => row.day));
+  return daysBetween(from, to).filter((day) => !have.has(day));
+}
+
+/** The first day, in the time zone, that either source has events on; undefined when both are empty. */
+export async function firstSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string): Promise<IsoDate | undefined> {
+  // ORDER BY time LIMIT 1 reads one granule of a table sorted by time; min(time) would scan it all.
+  const first = async (table: TableName) =>
+    (await warehouse.query<{ day: string }>(`SELECT toString(toDate(time, {tz:String})) AS day FROM ${table.sql} ORDER BY time LIMIT 1`, {
+      params: { tz: timezone },
+    }))[0]?.day;
+  const days = [await first(sources.feed), await first(sources.messages)].filter((day): day is string => day !== undefined);
+  return days.sort()[0];
+}
+
+function dayParams(day: IsoDate, timezone: string): Record<string, string> {
+  return {
+    day,
+    day_start: toSqlDateTime(startOfDay(day, timezone)),
+    day_end: toSqlDateTime(startOfDay(addDays(day, 1), timezone)),
+  };
+}
+
+/** Builds (or rebuilds) day D's user digest from raw events, published atomically like the target. */
+async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, day: IsoDate): Promise<void> {
+  const digests = userDaysTable(settings.target);
+  const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
+  await warehouse.command(createStagingTableSql(staging, digests), { idempotent: true });
+  try {
+    await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
+    await warehouse.command(userDaySql(settings.sources, staging), { params: dayParams(day, settings.timezone), idempotent: true });
+    await publishDay(warehouse, digests, staging, day);
+  } finally {
+    await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
+  }
+}
+
+/**
+ * The look-back reads digests; days not digested yet (the first run, or after the digest table
+ * was dropped) are built from raw events once. A day without events has no digest rows and is
+ * rebuilt each time, which costs an empty range scan.
+ */
+async function digestMissingDays(deps: EtlDeps, settings: EtlSettings, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
+  if (to < from) return [];
+  const missing = await missingDays(deps.warehouse, userDaysTable(settings.target), from, to);
+  for (const day of missing) await digestDay(deps, settings, day);
+  if (missing.length > 0) deps.logger.debug(`etl: digested ${missing.length} earlier day(s) for the look-back: ${missing[0]} … ${missing.at(-1)}`);
+  return missing;
+}
+
+/** SPEC §3's invariants on the staged day: every dimension sums to the same totals; sent = received. */
+async function checkInvariants(warehouse: Warehouse, staging: TableName, day: IsoDate, dimensions: readonly Dimension[]): Promise<void> {
+  const totals = await warehouse.query<{ dimension: string; views: number; likes: number; sent: number; received: number }>(stagedTotalsSql(staging), {
+    params: { day },
+  });
+  if (totals.length === 0) return;
+  const problems: string[] = [];
+  if (totals.length !== dimensions.length) problems.push(`${totals.length} dimensions staged, ${dimensions.length} expected`);
+  const first = totals[0];
+  for (const t of totals) {
+    if (t.sent !== t.received) problems.push(`${t.dimension}: messages sent ${t.sent} ≠ received ${t.received}`);
+    if (first && (t.views !== first.views || t.likes !== first.likes || t.sent !== first.sent)) {
+      problems.push(`${t.dimension} sums differ from ${first.dimension}`);
+    }
+  }
+  if (problems.length > 0) throw new EtlInvariantError(`day ${day} failed its consistency checks and was not published: ${problems.join('; ')}`);
+}

@@ -1,0 +1,33 @@
+import type { TableName } from '../warehouse/identifiers.js';
+
+export const METRIC_COLUMNS = ['views', 'likes', 'messages_received', 'messages_sent', 'users_received', 'users_sent'] as const;
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+
+/**
+ * SPEC §3's target table. One partition per day, so a day is replaced atomically by
+ * `REPLACE PARTITION` from a staging table of the same structure.
+ */
+export function createSlicesTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  event_date Date, dimension String, dimension_value String,
+  views UInt64, likes UInt64, messages_received UInt64, messages_sent UInt64, users_received UInt64, users_sent UInt64
+) ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, dimension, dimension_value)`;
+}
+
+/**
+ * vigil's per-user-day digest, kept beside the target: each active user's latest own row of the
+ * day (its time and attributes) and their feed counts. The ETL writes day D's digest as its first
+ * step and reads the look-back from it, instead of re-scanning 30 days of raw events each night.
+ */
+export function createUserDaysTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  event_date Date, user_id UInt32, last_time DateTime('UTC'),
+  gender UInt8, age UInt8, os String, country String, city String, source String, exp_group Int8,
+  views UInt64, likes UInt64
+) ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, user_id)`;
+}
+
+/** A staging twin of a day-partitioned table (same structure and partition key). */
+export function createStagingTableSql(staging: TableName, of: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${staging.sql} AS ${of.sql}`;
+}
