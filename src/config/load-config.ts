@@ -111,6 +111,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
       message: `unknown key${issue.keys.length === 1 ? '' : 's'}${known.length > 0 ? `; expected one of: ${known.join(', ')}` : ''}`,
     };
   }
+  if (issue.code === 'invalid_key') {
+    const key = String(issue.path.at(-1));
+    return { path, message: `the name ${JSON.stringify(key)} is not allowed, expected ${issue.issues[0]?.message ?? 'another name'}` };
+  }
   const input = valueAt(raw, path);
   const seen = input === undefined ? 'missing' : secret ? 'got a value (hidden)' : `got ${JSON.stringify(input)}`;
   const expected = issue.code === 'invalid_type' ? `expected ${issue.expected}` : `expected ${issue.message}`;

@@ -7,7 +7,7 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
 import { dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
-import { createSlicesTableSql, createStagingTableSql, createUserDaysTableSql } from './etl-tables.js';
+import { createDigestedDaysTableSql, createSlicesTableSql, createStagingTableSql, createUserDaysTableSql } from './etl-tables.js';
 import { checkSources } from './source-check.js';
 
 export interface EtlDeps {
@@ -43,6 +43,11 @@ export function userDaysTable(target: TableName): TableName {
   return siblingTable(target, '_user_days');
 }
 
+/** The record of which days have been digested. */
+export function digestedDaysTable(target: TableName): TableName {
+  return siblingTable(target, '_digested_days');
+}
+
 /**
  * Checks the sources and the extra dimensions and creates the target tables. Run once before
  * any number of days. Throws SourceError (job cannot run) or ConfigError (a dimension is wrong).
@@ -64,6 +69,7 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
   }
   await warehouse.command(createSlicesTableSql(settings.target), { idempotent: true });
   await warehouse.command(createUserDaysTableSql(digests), { idempotent: true });
+  await warehouse.command(createDigestedDaysTableSql(digestedDaysTable(settings.target)), { idempotent: true });
   return { firstDay: await firstSourceDay(warehouse, settings.sources, settings.timezone) };
 }
 
@@ -116,13 +122,22 @@ export async function missingDays(warehouse: Warehouse, target: TableName, from:
 
 /** The first day, in the time zone, that either source has events on; undefined when both are empty. */
 export async function firstSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string): Promise<IsoDate | undefined> {
+  return edgeSourceDay(warehouse, sources, timezone, 'ASC');
+}
+
+/** The last day, in the time zone, that either source has events on; undefined when both are empty. */
+export async function lastSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string): Promise<IsoDate | undefined> {
+  return edgeSourceDay(warehouse, sources, timezone, 'DESC');
+}
+
+async function edgeSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string, order: 'ASC' | 'DESC'): Promise<IsoDate | undefined> {
   // ORDER BY time LIMIT 1 reads one granule of a table sorted by time; min(time) would scan it all.
-  const first = async (table: TableName) =>
-    (await warehouse.query<{ day: string }>(`SELECT toString(toDate(time, {tz:String})) AS day FROM ${table.sql} ORDER BY time LIMIT 1`, {
+  const edge = async (table: TableName) =>
+    (await warehouse.query<{ day: string }>(`SELECT toString(toDate(time, {tz:String})) AS day FROM ${table.sql} ORDER BY time ${order} LIMIT 1`, {
       params: { tz: timezone },
     }))[0]?.day;
-  const days = [await first(sources.feed), await first(sources.messages)].filter((day): day is string => day !== undefined);
-  return days.sort()[0];
+  const days = [await edge(sources.feed), await edge(sources.messages)].filter((day): day is string => day !== undefined).sort();
+  return order === 'ASC' ? days[0] : days.at(-1);
 }
 
 function dayParams(day: IsoDate, timezone: string): Record<string, string> {
@@ -141,7 +156,8 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, day: Iso
   try {
     await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
     await warehouse.command(userDaySql(settings.sources, staging), { params: dayParams(day, settings.timezone), idempotent: true });
-    await publishDay(warehouse, digests, staging, day);
+    const users = await publishDay(warehouse, digests, staging, day);
+    await warehouse.insert(digestedDaysTable(settings.target), [{ event_date: day, users }]);
   } finally {
     await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
   }
@@ -149,12 +165,11 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, day: Iso
 
 /**
  * The look-back reads digests; days not digested yet (the first run, or after the digest table
- * was dropped) are built from raw events once. A day without events has no digest rows and is
- * rebuilt each time, which costs an empty range scan.
+ * was dropped) are built from raw events once.
  */
 async function digestMissingDays(deps: EtlDeps, settings: EtlSettings, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
   if (to < from) return [];
-  const missing = await missingDays(deps.warehouse, userDaysTable(settings.target), from, to);
+  const missing = await missingDays(deps.warehouse, digestedDaysTable(settings.target), from, to);
   for (const day of missing) await digestDay(deps, settings, day);
   if (missing.length > 0) deps.logger.debug(`etl: digested ${missing.length} earlier day(s) for the look-back: ${missing[0]} … ${missing.at(-1)}`);
   return missing;

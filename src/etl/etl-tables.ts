@@ -31,3 +31,12 @@ export function createUserDaysTableSql(table: TableName): string {
 export function createStagingTableSql(staging: TableName, of: TableName): string {
   return `CREATE TABLE IF NOT EXISTS ${staging.sql} AS ${of.sql}`;
 }
+
+/**
+ * Which days have a digest, including days without events (which leave no digest rows): without
+ * it an empty day in the look-back would be digested again on every run.
+ */
+export function createDigestedDaysTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (event_date Date, users UInt64)
+ENGINE = ReplacingMergeTree ORDER BY event_date`;
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { resolveDimensions } from '../../src/etl/dimensions.js';
 import { prepareEtl, runEtlDay, missingDays, type EtlSettings } from '../../src/etl/etl-job.js';
+import { runEtlDays } from '../../src/etl/etl-range.js';
 import { SourceError } from '../../src/etl/source-check.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/source-tables.js';
@@ -244,5 +245,32 @@ describe('ETL refuses bad sources and dimensions before writing anything', () =>
     const error = await prepareEtl({ warehouse, logger: silentLogger }, settings).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems[0]?.path).toBe('etl.dimensions.bucket');
+  });
+});
+
+describe('ETL over a range of days', () => {
+  const settings = settingsFor('range');
+  beforeAll(async () => {
+    await loadSources('range', FEED, MESSAGES);
+  });
+
+  it('reports a failed day and goes on with the others', async () => {
+    const failing: Warehouse = {
+      ...warehouse,
+      command: (sql, options) =>
+        options?.params?.day === '2024-03-10' && sql.includes('slices_staging') && sql.startsWith('INSERT')
+          ? Promise.reject(new Error('disk full'))
+          : warehouse.command(sql, options),
+    };
+    const outcomes = await runEtlDays({ warehouse: failing, logger: silentLogger }, settings, ['2024-03-09', '2024-03-10', '2024-03-11']);
+    expect(outcomes.map((o) => [o.day, o.ok])).toEqual([['2024-03-09', true], ['2024-03-10', false], ['2024-03-11', true]]);
+    expect(await missingDays(warehouse, settings.target, '2024-03-09', '2024-03-11')).toEqual(['2024-03-10']);
+  });
+
+  it('digests each earlier day once, even a day without events', async () => {
+    const first = await runEtlDays({ warehouse, logger: silentLogger }, settings, ['2024-03-12']);
+    const again = await runEtlDays({ warehouse, logger: silentLogger }, settings, ['2024-03-12']);
+    expect(first[0]?.ok && again[0]?.ok).toBe(true);
+    expect(again[0]?.ok ? again[0].digestedDays : ['failed']).toEqual([]);
   });
 });

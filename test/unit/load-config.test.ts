@@ -196,3 +196,28 @@ describe('secrets', () => {
     expect(found).toEqual(['warehouse.server.password: got a value (hidden), expected string']);
   });
 });
+
+describe('etl settings', () => {
+  it('reads the look-back and extra dimensions', () => {
+    const file = write('e.yaml', "etl:\n  lookback: 14\n  dimensions:\n    age_bucket: \"multiIf(age < 25, 'young', 'older')\"\n");
+    const { config } = loadConfig({ file, env: {}, cwd: dir.path });
+    expect(config.etl.lookback).toBe(14);
+    expect(config.etl.dimensions).toEqual({ age_bucket: "multiIf(age < 25, 'young', 'older')" });
+  });
+
+  it.each([
+    ['os: "lower(os)"', 'etl.dimensions.os: the name "os" is not allowed, expected a name other than the built-in dimensions os, gender, age'],
+    ['"bad name": "age"', 'etl.dimensions.bad name'],
+    ['bucket: "age) UNION ALL (SELECT 1"', 'etl.dimensions.bucket'],
+    ['bucket: "age; DROP TABLE x"', 'etl.dimensions.bucket'],
+    ['bucket: "age -- comment"', 'etl.dimensions.bucket'],
+  ])('rejects the dimension %s', (line, path) => {
+    const found = problems(`etl:\n  dimensions:\n    ${line}\n`);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.startsWith(path.includes(": ") ? path : `${path}: `)).toBe(true);
+  });
+
+  it('rejects a look-back that is not a whole number of days from 1 to 365', () => {
+    expect(problems('etl:\n  lookback: 0\n')[0]).toMatch(/^etl\.lookback: got 0, expected/);
+  });
+});
