@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchWarehouse, peakRssMiB, type Measurement } from './harness.js';
+import { benchEtl } from './etl.bench.js';
 import { benchSimulator } from './simulator.bench.js';
 
 const args = process.argv.slice(2);
@@ -17,6 +18,9 @@ const { warehouse, dispose } = benchWarehouse();
 try {
   if (include('simulator')) {
     for (const volume of volumes) measurements.push(...(await benchSimulator(warehouse, volume)));
+  }
+  if (include('etl')) {
+    for (const volume of volumes) measurements.push(...(await benchEtl(warehouse, volume)));
   }
 } finally {
   await dispose();

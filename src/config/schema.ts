@@ -87,6 +87,7 @@ const sources = z.strictObject({
 
 /** Attributes a dimension expression may use: the per-user columns of both source tables. */
 export const USER_ATTRIBUTES = ['gender', 'age', 'os', 'country', 'city', 'source', 'exp_group'] as const;
+export type UserAttribute = (typeof USER_ATTRIBUTES)[number];
 export const DEFAULT_DIMENSIONS = ['os', 'gender', 'age'] as const;
 
 const dimensionExpression = z

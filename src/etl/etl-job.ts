@@ -1,12 +1,13 @@
 import { ConfigError } from '../config/config-error.js';
+import type { UserAttribute } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
 import { dayPartitionId, publishDay } from '../warehouse/day-partition.js';
-import { siblingTable, type TableName } from '../warehouse/identifiers.js';
+import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
-import { dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
+import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
 import { createDigestedDaysTableSql, createSlicesTableSql, createStagingTableSql, createUserDaysTableSql } from './etl-tables.js';
 import { checkSources } from './source-check.js';
 
@@ -64,19 +65,35 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
     }
   }
   const digests = userDaysTable(settings.target);
-  for (const database of new Set([settings.target.database, digests.database])) {
-    await warehouse.command(`CREATE DATABASE IF NOT EXISTS \`${database}\``, { idempotent: true });
-  }
+  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.target.database)}`, { idempotent: true });
   await warehouse.command(createSlicesTableSql(settings.target), { idempotent: true });
-  await warehouse.command(createUserDaysTableSql(digests), { idempotent: true });
+
+  // The digests hold the attributes the dimensions use; other dimensions need other digests.
+  const attributes = attributesUsed(settings.dimensions);
+  const mark = digestMark(attributes);
+  const [existing] = await warehouse.query<{ comment: string }>(
+    'SELECT comment FROM system.tables WHERE database = {database:String} AND name = {table:String}',
+    { params: { database: digests.database, table: digests.table } },
+  );
+  if (existing && existing.comment !== mark) {
+    await warehouse.command(`DROP TABLE IF EXISTS ${digests.sql}`, { idempotent: true });
+    await warehouse.command(`DROP TABLE IF EXISTS ${digestedDaysTable(settings.target).sql}`, { idempotent: true });
+  }
+  await warehouse.command(createUserDaysTableSql(digests, mark), { idempotent: true });
   await warehouse.command(createDigestedDaysTableSql(digestedDaysTable(settings.target)), { idempotent: true });
-  return { firstDay: await firstSourceDay(warehouse, settings.sources, settings.timezone) };
+  return { firstDay: await firstSourceDay(warehouse, settings.sources, settings.timezone), attributes };
+}
+
+function digestMark(attributes: readonly UserAttribute[]): string {
+  return `vigil digest of ${attributes.join(',')}`;
 }
 
 /** What {@link prepareEtl} learnt about the sources, for the days that follow. */
 export interface EtlPlan {
   /** The first day with events; no look-back digest is built before it. */
   readonly firstDay: IsoDate | undefined;
+  /** The user attributes the digests hold: those the dimensions use. */
+  readonly attributes: readonly UserAttribute[];
 }
 
 /**
@@ -91,8 +108,8 @@ export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlP
   // Before the first day with events there is nothing to digest; with no events at all, nothing.
   const digestFrom = plan.firstDay === undefined ? day : plan.firstDay > lookbackFrom ? plan.firstDay : lookbackFrom;
 
-  const digested = await digestMissingDays(deps, settings, digestFrom, addDays(day, -1));
-  await digestDay(deps, settings, day);
+  const digested = await digestMissingDays(deps, settings, plan, digestFrom, addDays(day, -1));
+  await digestDay(deps, settings, plan, day);
 
   const staging = siblingTable(settings.target, `_staging_${dayPartitionId(day)}`);
   await warehouse.command(createStagingTableSql(staging, settings.target), { idempotent: true });
@@ -149,13 +166,13 @@ function dayParams(day: IsoDate, timezone: string): Record<string, string> {
 }
 
 /** Builds (or rebuilds) day D's user digest from raw events, published atomically like the target. */
-async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, day: IsoDate): Promise<void> {
+async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<void> {
   const digests = userDaysTable(settings.target);
   const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
   await warehouse.command(createStagingTableSql(staging, digests), { idempotent: true });
   try {
     await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
-    await warehouse.command(userDaySql(settings.sources, staging), { params: dayParams(day, settings.timezone), idempotent: true });
+    await warehouse.command(userDaySql(settings.sources, staging, plan.attributes), { params: dayParams(day, settings.timezone), idempotent: true });
     const users = await publishDay(warehouse, digests, staging, day);
     await warehouse.insert(digestedDaysTable(settings.target), [{ event_date: day, users }]);
   } finally {
@@ -167,10 +184,10 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, day: Iso
  * The look-back reads digests; days not digested yet (the first run, or after the digest table
  * was dropped) are built from raw events once.
  */
-async function digestMissingDays(deps: EtlDeps, settings: EtlSettings, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
+async function digestMissingDays(deps: EtlDeps, settings: EtlSettings, plan: EtlPlan, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
   if (to < from) return [];
   const missing = await missingDays(deps.warehouse, digestedDaysTable(settings.target), from, to);
-  for (const day of missing) await digestDay(deps, settings, day);
+  for (const day of missing) await digestDay(deps, settings, plan, day);
   if (missing.length > 0) deps.logger.debug(`etl: digested ${missing.length} earlier day(s) for the look-back: ${missing[0]} … ${missing.at(-1)}`);
   return missing;
 }

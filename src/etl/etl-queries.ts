@@ -1,4 +1,4 @@
-import { USER_ATTRIBUTES } from '../config/schema.js';
+import { USER_ATTRIBUTES, type UserAttribute } from '../config/schema.js';
 import { quoteIdentifier, type TableName } from '../warehouse/identifiers.js';
 import type { Dimension } from './dimensions.js';
 
@@ -15,28 +15,40 @@ export interface EtlSources {
 }
 
 const ATTRIBUTES = USER_ATTRIBUTES.join(', ');
-/** The latest of a user's rows by time; on a tie, the greatest attribute tuple, so re-runs agree. */
-const LATEST_ATTRIBUTES = (timeColumn: string) => `argMax(tuple(${ATTRIBUTES}), tuple(${timeColumn}, ${ATTRIBUTES}))`;
 const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime('UTC')}`;
 
 /**
- * Day D's digest of every user who acted on D (fed or sent): the time and attributes of their
- * latest own row of the day, and their views and likes.
+ * Day D's digest of every user who acted on D (fed or sent): the time of their latest own row of
+ * the day, the given attributes of that row, and their views and likes. Attributes not digested
+ * keep their column defaults.
+ *
+ * Two phases, because argMax over a tuple of strings costs ten plain scans: first each user's
+ * latest time, then the attributes of the rows at that time only. Among several rows at the same
+ * latest second, the greatest attribute tuple wins, so re-runs always agree.
  */
-export function userDaySql(sources: EtlSources, into: TableName): string {
-  return `INSERT INTO ${into.sql} (event_date, user_id, last_time, ${ATTRIBUTES}, views, likes)
-SELECT {day:Date}, user_id, last_time, ${USER_ATTRIBUTES.map((_, i) => `tupleElement(latest, ${i + 1})`).join(', ')}, views, likes
+export function userDaySql(sources: EtlSources, into: TableName, attributes: readonly UserAttribute[]): string {
+  const list = attributes.join(', ');
+  const actsOnDay = (columns: string, feedExtra: string, messageExtra: string) =>
+    `SELECT ${columns}${feedExtra} FROM ${sources.feed.sql} WHERE ${ON_DAY}
+      UNION ALL SELECT ${columns}${messageExtra} FROM ${sources.messages.sql} WHERE ${ON_DAY}`;
+  return `INSERT INTO ${into.sql} (event_date, user_id, last_time, ${list}, views, likes)
+SELECT {day:Date}, user_id, last_time, ${attributes.map((_, i) => `tupleElement(latest, ${i + 1})`).join(', ')}, views, likes
 FROM (
-  SELECT user_id, max(time) AS last_time, ${LATEST_ATTRIBUTES('time')} AS latest, sum(is_view) AS views, sum(is_like) AS likes
-  FROM (
-    SELECT user_id, time, ${ATTRIBUTES}, toUInt64(action = 'view') AS is_view, toUInt64(action = 'like') AS is_like
-    FROM ${sources.feed.sql} WHERE ${ON_DAY}
-    UNION ALL
-    SELECT user_id, time, ${ATTRIBUTES}, toUInt64(0), toUInt64(0)
-    FROM ${sources.messages.sql} WHERE ${ON_DAY}
-  )
+  SELECT user_id, max(time) AS last_time, sum(is_view) AS views, sum(is_like) AS likes
+  FROM (${actsOnDay('user_id, time', ", toUInt64(action = 'view') AS is_view, toUInt64(action = 'like') AS is_like", ', toUInt64(0), toUInt64(0)')})
   GROUP BY user_id
-)`;
+) AS activity
+JOIN (
+  SELECT user_id, max(tuple(${list})) AS latest
+  FROM (${actsOnDay(`user_id, time, ${list}`, '', '')})
+  WHERE (user_id, time) IN (SELECT user_id, max(time) FROM (${actsOnDay('user_id, time', '', '')}) GROUP BY user_id)
+  GROUP BY user_id
+) AS latest_rows USING (user_id)`;
+}
+
+/** The attributes the dimensions' expressions mention (a mention inside a string literal only costs time). */
+export function attributesUsed(dimensions: readonly Dimension[]): UserAttribute[] {
+  return USER_ATTRIBUTES.filter((attribute) => dimensions.some((d) => new RegExp(`\\b${attribute}\\b`).test(d.expression)));
 }
 
 /**
@@ -60,7 +72,7 @@ WITH
     SELECT user_id, ${ATTRIBUTES}, views, likes FROM ${userDays.sql} WHERE event_date = {day:Date}
   ),
   remembered AS (
-    SELECT user_id, ${LATEST_ATTRIBUTES('last_time')} AS latest
+    SELECT user_id, argMax(tuple(${ATTRIBUTES}), tuple(last_time, ${ATTRIBUTES})) AS latest
     FROM ${userDays.sql}
     WHERE event_date >= {lookback_from:Date} AND event_date < {day:Date}
       AND user_id IN (SELECT receiver FROM pairs WHERE receiver NOT IN (SELECT user_id FROM acted))

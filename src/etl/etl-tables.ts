@@ -19,12 +19,13 @@ export function createSlicesTableSql(table: TableName): string {
  * day (its time and attributes) and their feed counts. The ETL writes day D's digest as its first
  * step and reads the look-back from it, instead of re-scanning 30 days of raw events each night.
  */
-export function createUserDaysTableSql(table: TableName): string {
+export function createUserDaysTableSql(table: TableName, comment: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
   event_date Date, user_id UInt32, last_time DateTime('UTC'),
   gender UInt8, age UInt8, os String, country String, city String, source String, exp_group Int8,
   views UInt64, likes UInt64
-) ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, user_id)`;
+) ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, user_id)
+COMMENT '${comment.replace(/[^\w ,]/g, '')}'`;
 }
 
 /** A staging twin of a day-partitioned table (same structure and partition key). */

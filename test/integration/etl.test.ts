@@ -274,3 +274,17 @@ describe('ETL over a range of days', () => {
     expect(again[0]?.ok ? again[0].digestedDays : ['failed']).toEqual([]);
   });
 });
+
+describe('ETL digests only the attributes its dimensions use', () => {
+  it('rebuilds the digests when a new dimension needs another attribute', async () => {
+    await loadSources('digest', FEED, MESSAGES);
+    const plain = settingsFor('digest', { dimensions: resolveDimensions({}) });
+    await etl(plain, ['2024-03-09', '2024-03-10']);
+    const withCity = settingsFor('digest', { dimensions: resolveDimensions({ place: "concat(country, '/', city)" }) });
+    await etl(withCity, ['2024-03-10']);
+    const expected = referenceSlices(FEED, MESSAGES, '2024-03-10', TZ, 30, [{ name: 'place', value: (a) => `${a.country}/${a.city}` }]);
+    const place = (await targetRows(withCity, '2024-03-10')).filter((r) => r.dimension === 'place');
+    expect(place).toEqual(expected);
+    expect(place.map((r) => r.dimension_value)).toContain('Russia/Kazan'); // receiver 3, known only from the look-back
+  });
+});
