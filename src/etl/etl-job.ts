@@ -50,6 +50,15 @@ export function digestedDaysTable(target: TableName): TableName {
 }
 
 /**
+ * Drops the look-back digests, for when the sources were replaced wholesale (a fresh simulation):
+ * they would describe events that no longer exist. They are rebuilt from raw events as needed.
+ */
+export async function discardDigests(warehouse: Warehouse, target: TableName): Promise<void> {
+  await warehouse.command(`DROP TABLE IF EXISTS ${userDaysTable(target).sql}`, { idempotent: true });
+  await warehouse.command(`DROP TABLE IF EXISTS ${digestedDaysTable(target).sql}`, { idempotent: true });
+}
+
+/**
  * Checks the sources and the extra dimensions and creates the target tables. Run once before
  * any number of days. Throws SourceError (job cannot run) or ConfigError (a dimension is wrong).
  */
@@ -75,10 +84,7 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
     'SELECT comment FROM system.tables WHERE database = {database:String} AND name = {table:String}',
     { params: { database: digests.database, table: digests.table } },
   );
-  if (existing && existing.comment !== mark) {
-    await warehouse.command(`DROP TABLE IF EXISTS ${digests.sql}`, { idempotent: true });
-    await warehouse.command(`DROP TABLE IF EXISTS ${digestedDaysTable(settings.target).sql}`, { idempotent: true });
-  }
+  if (existing && existing.comment !== mark) await discardDigests(warehouse, settings.target);
   await warehouse.command(createUserDaysTableSql(digests, mark), { idempotent: true });
   await warehouse.command(createDigestedDaysTableSql(digestedDaysTable(settings.target)), { idempotent: true });
   return { firstDay: await firstSourceDay(warehouse, settings.sources, settings.timezone), attributes };

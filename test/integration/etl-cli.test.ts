@@ -73,3 +73,18 @@ describe('vigil etl', () => {
     expect(new Set(sums.map((s) => s.views)).size).toBe(1);
   });
 });
+
+describe('a fresh simulation and the ETL look-back', () => {
+  it('discards the digests of the replaced events, so the next ETL rebuilds them', async () => {
+    const fresh = tempDir();
+    const simulate = (seed: string) =>
+      runCli(['simulate', '--days', '3', '--until', '2024-03-08T00:00:00Z', '--users', '300', '--events-per-day', '3000', '--seed', seed], { cwd: fresh.path });
+    expect((await simulate('1')).code).toBe(0);
+    const first = await runCli(['etl', '--date', '2024-03-07'], { cwd: fresh.path });
+    expect(first.stdout).toContain('(+2 earlier day(s) digested for the look-back)');
+    expect((await simulate('2')).code).toBe(0);
+    const second = await runCli(['etl', '--date', '2024-03-07'], { cwd: fresh.path });
+    expect(second.stdout).toContain('(+2 earlier day(s) digested for the look-back)');
+    fresh.remove();
+  });
+});

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { discardDigests } from '../../etl/etl-job.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { startLiveSimulation } from '../../simulate/live-simulation.js';
 import {
@@ -53,7 +54,8 @@ Examples:
   vigil simulate --anomaly metric=messages,factor=0,from=2024-03-04T12:00,to=2024-03-04T13:00
   vigil simulate --append --anomaly metric=likes,factor=5,last=30m,os=iOS
 
-Without --append the source tables are replaced, but only tables that vigil simulate made.`,
+Without --append the source tables are replaced, but only tables that vigil simulate made; the
+ETL's look-back digests of the old events are discarded with them.`,
     )
     .action(run((ctx, options) => simulateCommand(ctx, options as unknown as SimulateFlags)));
 }
@@ -107,6 +109,7 @@ async function simulateCommand(ctx: CliContext, flags: SimulateFlags): Promise<v
       const lastDay = dayOf(new Date(until.getTime() - 1), timezone);
       const from = startOfDay(addDays(lastDay, -(days - 1)), timezone);
       result = await simulateFresh(warehouse, tables, { population, from, until, anomalies, timezone }, onProgress);
+      await discardDigests(warehouse, tableName(config.etl.target));
     }
   } catch (error) {
     if (error instanceof SimulationError) throw new JobFailure(error.message);

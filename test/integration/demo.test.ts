@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+let dir: { path: string; remove: () => void };
+beforeAll(() => {
+  dir = tempDir();
+});
+afterAll(() => dir.remove());
+
+describe('vigil demo', () => {
+  it('runs from nothing on the embedded default, and again', async () => {
+    for (const run of [1, 2]) {
+      const result = await runCli(['demo'], { cwd: dir.path, timeoutMs: 120_000 });
+      expect(result.code, `run ${run}: ${result.stderr}`).toBe(0);
+      expect(result.stderr).toMatch(/1\. simulated [\d,]+ feed actions and [\d,]+ messages/);
+      expect(result.stderr).toMatch(/2\. computed the daily slices of \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} into vigil\.daily_slices/);
+      for (const value of ['os=Android', 'os=iOS', 'os=unknown', 'gender=0', 'gender=1']) expect(result.stdout).toContain(`  ${value} `);
+      expect(result.stdout).toContain('Next, try:');
+    }
+  });
+});
