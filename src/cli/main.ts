@@ -6,6 +6,7 @@ import { CliContext, type CliIo, type CommandRunner, type GlobalOptions } from '
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerEtlCommand } from './commands/etl-command.js';
+import { registerReportCommand } from './commands/report-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -58,6 +59,7 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   registerDemoCommand(program, run);
   registerSimulateCommand(program, run);
   registerEtlCommand(program, run);
+  registerReportCommand(program, run);
   registerStatusCommand(program, run);
   registerConfigCommand(program, run);
 

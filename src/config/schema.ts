@@ -128,6 +128,14 @@ function parenthesesBalance(text: string): boolean {
   return depth === 0 && quote === undefined;
 }
 
+export const LOCALES = ['en', 'ru'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const report = z.strictObject({
+  /** Language of the report's text and chart: `en`, or `ru` with the original's wording. */
+  locale: z.enum(LOCALES).default('en'),
+});
+
 const telegram = z.strictObject({
   /** Secret: give it as `${VAR}` from the environment. */
   token: z.string().min(1),
@@ -150,6 +158,7 @@ export const configSchema = z.strictObject({
   warehouse: warehouse.prefault({}),
   sources: sources.prefault({}),
   etl: etl.prefault({}),
+  report: report.prefault({}),
   notify: notify.prefault({}),
 });
 

@@ -1,0 +1,125 @@
+import { Api, GrammyError, HttpError, InputFile, type Transformer } from 'grammy';
+import { splitMessage, visibleLength } from './telegram-html.js';
+import { DeliveryError, type Notification, type Notifier } from './notifier.js';
+
+export interface TelegramSettings {
+  readonly token: string;
+  readonly chatId: string;
+  readonly apiRoot: string;
+}
+
+export interface TelegramRetryPolicy {
+  /** Retries of a 5xx or a network failure. @default 4 */
+  readonly retries: number;
+  /** First backoff; doubles each time. @default 2000 ms */
+  readonly baseDelayMs: number;
+  /** A 429 asking to wait longer than this is a failure (kept for the next run). @default 120 s */
+  readonly maxRetryAfterSeconds: number;
+}
+
+const CAPTION_LIMIT = 1024;
+const MESSAGE_LIMIT = 4096;
+
+/**
+ * Telegram through grammY. The picture carries the text as its caption when the text fits
+ * (1024 characters), else the text goes first (split at 4096) and the picture after it.
+ */
+export class TelegramNotifier implements Notifier {
+  readonly name = 'telegram';
+  private readonly api: Api;
+
+  constructor(
+    private readonly settings: TelegramSettings,
+    policy: Partial<TelegramRetryPolicy> = {},
+  ) {
+    // A server that never answers must not hang a run: grammY's default is 500 s.
+    this.api = new Api(settings.token, { apiRoot: settings.apiRoot, timeoutSeconds: 60 });
+    this.api.config.use(retrying({ retries: 4, baseDelayMs: 2_000, maxRetryAfterSeconds: 120, ...policy }));
+  }
+
+  async send(notification: Notification): Promise<void> {
+    try {
+      const { image } = notification;
+      if (image && visibleLength(notification.text) <= CAPTION_LIMIT) {
+        await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), { caption: notification.text, parse_mode: 'HTML' });
+        return;
+      }
+      for (const part of splitMessage(notification.text, MESSAGE_LIMIT)) {
+        await this.api.sendMessage(this.settings.chatId, part, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+      }
+      if (image) await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename));
+    } catch (error) {
+      const failure = describe(error);
+      // A network error's text may carry the request URL, which holds the token.
+      failure.message = failure.message.replaceAll(this.settings.token, '***');
+      throw failure;
+    }
+  }
+}
+
+/**
+ * grammY API transformer: waits out a 429's `retry_after`, and retries 5xx answers and network
+ * failures with exponential backoff, a bounded number of times (grammY's auto-retry plugin retries
+ * network failures forever, which would hang a run while Telegram is unreachable).
+ */
+export function retrying(policy: TelegramRetryPolicy): Transformer {
+  /* eslint-disable @typescript-eslint/no-unsafe-return -- grammY types every transformer's response as ApiResponse<any> */
+  return async (previous, method, payload, signal) => {
+    let failures = 0;
+    for (;;) {
+      let response: Awaited<ReturnType<typeof previous>>;
+      try {
+        response = await previous(method, payload, signal);
+      } catch (error) {
+        if (!(error instanceof HttpError) || failures >= policy.retries) throw error;
+        await sleep(policy.baseDelayMs * 2 ** failures++);
+        continue;
+      }
+      const outcome = response as { ok: boolean; error_code?: number; parameters?: { retry_after?: number } };
+      if (outcome.ok) return response;
+      const retryAfter = outcome.parameters?.retry_after;
+      if (outcome.error_code === 429 && retryAfter !== undefined && retryAfter <= policy.maxRetryAfterSeconds) {
+        await sleep(retryAfter * 1000);
+        continue;
+      }
+      if ((outcome.error_code ?? 0) >= 500 && failures < policy.retries) {
+        await sleep(policy.baseDelayMs * 2 ** failures++);
+        continue;
+      }
+      return response;
+    }
+  };
+  /* eslint-enable @typescript-eslint/no-unsafe-return */
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Turns grammY's errors into what the user should do; never includes the token. */
+function describe(error: unknown): DeliveryError {
+  if (error instanceof GrammyError) {
+    const what = error.description.replace(/^Bad Request: /, '');
+    const fix =
+      error.error_code === 401 || error.error_code === 404
+        ? 'the bot token was refused: check notify.telegram.token'
+        : /chat not found/i.test(what)
+          ? 'check notify.telegram.chatId, and that the bot was added to that chat'
+          : error.error_code === 403
+            ? 'the bot may not write to that chat (blocked, removed, or not an admin of the channel)'
+            : error.error_code === 429
+              ? 'Telegram asks to wait longer than vigil waits; it will be sent on the next run'
+              : error.error_code >= 500
+                ? 'Telegram kept failing; it will be sent on the next run'
+                : 'check the message and notify.telegram settings';
+    return new DeliveryError(`Telegram refused ${error.method} (${error.error_code} ${what}): ${fix}`, error.error_code < 500 && error.error_code !== 429, { cause: error });
+  }
+  if (error instanceof HttpError) {
+    return new DeliveryError(`could not reach Telegram (${errorText(error.error)}); it will be sent on the next run`, false, { cause: error });
+  }
+  return new DeliveryError(`Telegram delivery failed: ${errorText(error)}`, false, { cause: error });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
