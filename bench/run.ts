@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchWarehouse, peakRssMiB, type Measurement } from './harness.js';
 import { benchEtl } from './etl.bench.js';
+import { benchReport } from './report.bench.js';
 import { benchSimulator } from './simulator.bench.js';
 
 const args = process.argv.slice(2);
@@ -19,8 +20,9 @@ try {
   if (include('simulator')) {
     for (const volume of volumes) measurements.push(...(await benchSimulator(warehouse, volume)));
   }
-  if (include('etl')) {
-    for (const volume of volumes) measurements.push(...(await benchEtl(warehouse, volume)));
+  for (const volume of volumes) {
+    if (include('etl')) measurements.push(...(await benchEtl(warehouse, volume)));
+    if (include('report')) measurements.push(...(await benchReport(warehouse, volume)));
   }
 } finally {
   await dispose();

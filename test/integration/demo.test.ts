@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -16,7 +18,10 @@ describe('vigil demo', () => {
       expect(result.stderr).toMatch(/1\. simulated [\d,]+ feed actions and [\d,]+ messages/);
       expect(result.stderr).toMatch(/2\. computed the daily slices of \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} into vigil\.daily_slices/);
       for (const value of ['os=Android', 'os=iOS', 'os=unknown', 'gender=0', 'gender=1']) expect(result.stdout).toContain(`  ${value} `);
+      expect(result.stderr).toMatch(/3\. sent the daily report for \d{4}-\d{2}-\d{2} to .*\/\.vigil\/outbox\/report-/);
       expect(result.stdout).toContain('Next, try:');
+      const outbox = readdirSync(join(dir.path, '.vigil/outbox'));
+      expect(outbox.filter((f) => f.startsWith('report-')).map((f) => f.split('.').pop()).sort()).toEqual(['json', 'png', 'txt']);
     }
   });
 });

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { discardDigests } from '../../etl/etl-job.js';
 import { runEtlDays } from '../../etl/etl-range.js';
+import { createDelivery } from '../../notify/create-delivery.js';
+import { OutboxNotifier } from '../../notify/outbox-notifier.js';
+import { runReport } from '../../report/report-job.js';
 import { etlSettingsFrom } from '../../etl/etl-settings.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { simulateFresh } from '../../simulate/simulate.js';
@@ -22,7 +25,8 @@ export function registerDemoCommand(program: Command, run: CommandRunner): void 
       'after',
       `
 Simulates ${DEMO_DAYS} days of events up to now (with views dropping to 30 % in the last hour),
-computes the slice metrics of the last ${ETL_DAYS} days, and shows where everything is.
+computes the slice metrics of the last ${ETL_DAYS} days, sends yesterday's report (to the outbox,
+or Telegram if configured), and shows where everything is.
 Run it again at any time: it starts over with fresh data.`,
     )
     .action(run((ctx) => demo(ctx)));
@@ -66,6 +70,11 @@ async function demo(ctx: CliContext): Promise<void> {
   const seconds = outcomes.reduce((sum, o) => sum + (o.ok ? o.seconds : 0), 0);
   say(`2. computed the daily slices of ${days[0]} … ${lastDay} into ${config.etl.target} in ${seconds.toFixed(1)} s`);
 
+  const delivery = createDelivery(config, { logger: ctx.logger });
+  const report = await runReport({ warehouse, delivery, logger: ctx.logger }, { sources: settings.sources, timezone, locale: config.report.locale }, lastDay);
+  const destination = delivery.notifier instanceof OutboxNotifier ? `${delivery.notifier.directory}/report-${lastDay}.txt and .png` : 'Telegram';
+  say(`3. sent the daily report for ${lastDay} to ${destination}${report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`}`);
+
   const rows = await warehouse.query<{ dimension: string; dimension_value: string; views: number; likes: number; messages_sent: number; messages_received: number; users_sent: number; users_received: number }>(
     `SELECT dimension, dimension_value, views, likes, messages_sent, messages_received, users_sent, users_received
      FROM ${settings.target.sql} WHERE event_date = {day:Date} AND dimension IN ('os', 'gender') ORDER BY dimension DESC, dimension_value`,
@@ -85,6 +94,7 @@ async function demo(ctx: CliContext): Promise<void> {
       '  npx vigil status                  # the tables and their sizes',
       `  npx vigil etl --date ${lastDay}    # recompute a day: replaced atomically, never doubled`,
       '  npx vigil simulate --append       # extend the data up to now',
+      `  npx vigil report --date ${lastDay} --dry-run   # the report again, into the outbox`,
       '  npx vigil simulate --days 7 --anomaly metric=messages,factor=0,last=30m',
       '                                    # a week with a messenger outage in the last half hour',
       '  npx vigil --help                  # everything else',

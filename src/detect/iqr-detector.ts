@@ -1,0 +1,97 @@
+import type { Detector, SeriesValue, Verdict } from './detector.js';
+
+/** The original DAG's detector: a = 4, n = 5 (SPEC §5). */
+export interface IqrOptions {
+  /** Band width in interquartile ranges. @default 4 */
+  readonly a: number;
+  /** Previous points the quartiles look at, and the smoothing window. @default 5 */
+  readonly n: number;
+}
+
+export const DEFAULT_IQR: IqrOptions = { a: 4, n: 5 };
+
+/** One point's raw quantities (before smoothing), undefined where pandas would have NaN. */
+interface RawBand {
+  readonly iqr: number | undefined;
+  readonly up: number | undefined;
+  readonly low: number | undefined;
+}
+
+/**
+ * Linear-interpolated quantile of sorted values, as numpy and pandas compute it by default:
+ * position q·(m − 1), interpolated between its neighbours.
+ */
+export function quantile(sorted: readonly number[], q: number): number {
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const lower = sorted[below] ?? Number.NaN;
+  const upper = sorted[Math.min(below + 1, sorted.length - 1)] ?? lower;
+  return lower + (upper - lower) * (position - below);
+}
+
+/**
+ * Steps 1–2 of SPEC §5 for every point: quartiles of the n points before it (pandas'
+ * `shift(1).rolling(n)` with its default min_periods = n: undefined if any of them is), the
+ * interquartile range, and the raw band.
+ */
+function rawBands(series: readonly SeriesValue[], { a, n }: IqrOptions): RawBand[] {
+  return series.map((_, i) => {
+    if (i < n) return { iqr: undefined, up: undefined, low: undefined };
+    const window = series.slice(i - n, i);
+    if (window.some((v) => v === undefined)) return { iqr: undefined, up: undefined, low: undefined };
+    const sorted = (window as number[]).slice().sort((x, y) => x - y);
+    const q25 = quantile(sorted, 0.25);
+    const q75 = quantile(sorted, 0.75);
+    const iqr = q75 - q25;
+    return { iqr, up: q75 + a * iqr, low: q25 - a * iqr };
+  });
+}
+
+/**
+ * Step 3: pandas' `rolling(n, center=True, min_periods=1).mean()` of a quantity at point i,
+ * over the defined values with j in [i − ⌊n/2⌋, i − ⌊n/2⌋ + n − 1] ∩ [0, last].
+ */
+function centredMean(values: readonly (number | undefined)[], i: number, n: number, last: number): number | undefined {
+  const from = Math.max(0, i - Math.floor(n / 2));
+  const to = Math.min(last, i - Math.floor(n / 2) + n - 1);
+  let sum = 0;
+  let count = 0;
+  for (let j = from; j <= to; j++) {
+    const v = values[j];
+    if (v !== undefined) {
+      sum += v;
+      count++;
+    }
+  }
+  return count === 0 ? undefined : sum / count;
+}
+
+/** SPEC §5's `iqr` detector, faithful to the original pandas code. */
+export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
+  if (!Number.isInteger(options.n) || options.n < 1) throw new RangeError(`n must be a whole number ≥ 1 (got ${options.n})`);
+  if (!Number.isFinite(options.a) || options.a < 0) throw new RangeError(`a must be a number ≥ 0 (got ${options.a})`);
+  return {
+    name: 'iqr',
+    bands(series) {
+      const raw = rawBands(series, options);
+      const last = series.length - 1;
+      const ups = raw.map((r) => r.up);
+      const lows = raw.map((r) => r.low);
+      return series.map((_, i) => ({ low: centredMean(lows, i, options.n, last), up: centredMean(ups, i, options.n, last) }));
+    },
+    judgeLast(series): Verdict {
+      const last = series.length - 1;
+      if (last < 0) return { value: undefined, low: undefined, up: undefined, alert: false };
+      const full = rawBands(series, options);
+      const ups = full.map((r) => r.up);
+      const lows = full.map((r) => r.low);
+      const up = centredMean(ups, last, options.n, last);
+      const low = centredMean(lows, last, options.n, last);
+      const value = series[last];
+      // pandas: NaN != 0 is True, so an undefined iqr does not veto; comparisons with NaN are False.
+      const iqrNonZero = full[last]?.iqr !== 0;
+      const outside = value !== undefined && ((low !== undefined && value < low) || (up !== undefined && value > up));
+      return { value, low, up, alert: outside && iqrNonZero };
+    },
+  };
+}
