@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchWarehouse, peakRssMiB, type Measurement } from './harness.js';
+import { benchAlert } from './alert.bench.js';
 import { benchEtl } from './etl.bench.js';
 import { benchReport } from './report.bench.js';
 import { benchSimulator } from './simulator.bench.js';
@@ -23,6 +24,7 @@ try {
   for (const volume of volumes) {
     if (include('etl')) measurements.push(...(await benchEtl(warehouse, volume)));
     if (include('report')) measurements.push(...(await benchReport(warehouse, volume)));
+    if (include('alert')) measurements.push(...(await benchAlert(warehouse, volume)));
   }
 } finally {
   await dispose();

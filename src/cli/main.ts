@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { CliContext, type CliIo, type CommandRunner, type GlobalOptions } from './cli-context.js';
+import { registerAlertCommand } from './commands/alert-command.js';
 import { registerBacktestCommand } from './commands/backtest-command.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
@@ -61,6 +62,7 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   registerSimulateCommand(program, run);
   registerEtlCommand(program, run);
   registerReportCommand(program, run);
+  registerAlertCommand(program, run);
   registerBacktestCommand(program, run);
   registerStatusCommand(program, run);
   registerConfigCommand(program, run);

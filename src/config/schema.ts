@@ -136,6 +136,32 @@ const report = z.strictObject({
   locale: z.enum(LOCALES).default('en'),
 });
 
+export const ALERT_METRICS = ['users', 'active_posts', 'views', 'likes', 'ctr', 'senders', 'messages'] as const;
+export type AlertMetric = (typeof ALERT_METRICS)[number];
+
+const metricSettings = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Band width in interquartile ranges. */
+  a: z.number().min(0).max(100).default(4),
+  /** Previous windows behind each quartile, and the smoothing window. */
+  n: z.number().int().min(1).max(96).default(5),
+  /** Least relative deviation from the recent median that is notified (the noise gate). */
+  minChange: z.number().min(0).max(10).default(0.2),
+});
+
+const alerts = z.strictObject({
+  /** Evaluate the last complete window before t − lag (for sources that arrive late). */
+  lag: duration.default(0),
+  /** While an anomaly lasts, notify again this often. */
+  repeat: duration.default(3_600_000),
+  /** Link in each alert; {metric}, {slice} and {window} are filled in. */
+  dashboardUrl: z.string().min(1).optional(),
+  /** Language of alert messages; defaults to report.locale. */
+  locale: z.enum(LOCALES).optional(),
+  /** Per-metric settings; every metric is watched with a = 4, n = 5 unless told otherwise. */
+  metrics: z.partialRecord(z.enum(ALERT_METRICS), metricSettings).default({}),
+});
+
 const telegram = z.strictObject({
   /** Secret: give it as `${VAR}` from the environment. */
   token: z.string().min(1),
@@ -159,6 +185,9 @@ export const configSchema = z.strictObject({
   sources: sources.prefault({}),
   etl: etl.prefault({}),
   report: report.prefault({}),
+  alerts: alerts.prefault({}),
+  /** Database of vigil's own tables: alert evaluations and notifications, the run ledger. */
+  database: z.string().regex(COLUMN_NAME, { error: 'a database name (letters, digits and _ only)' }).default('vigil'),
   notify: notify.prefault({}),
 });
 
@@ -170,4 +199,4 @@ export type { EmbeddedWarehouse as EmbeddedWarehouseConfig, ServerWarehouse as S
 export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token'] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
-export const DURATION_PATHS = ['warehouse.server.requestTimeout'] as const;
+export const DURATION_PATHS = ['warehouse.server.requestTimeout', 'alerts.lag', 'alerts.repeat'] as const;

@@ -7,15 +7,17 @@ import { runReport } from '../../report/report-job.js';
 import { etlSettingsFrom } from '../../etl/etl-settings.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { simulateFresh } from '../../simulate/simulate.js';
-import { DEFAULT_POPULATION, parseAnomaly } from '../../simulate/simulation-options.js';
+import { DEFAULT_POPULATION } from '../../simulate/simulation-options.js';
+import { alertMetricsFrom, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
+import { metricName } from '../../alert/alert-message.js';
 import { addDays, dayOf, daysBetween, floorToMinutes, formatLocalTime, startOfDay, yesterday } from '../../time/time.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
 import { JobFailure } from '../usage-error.js';
 
 const DEMO_DAYS = 14;
 const ETL_DAYS = 7;
-/** A drop the alert job will see: views fall to 30 % in the last hour. */
-const DEMO_ANOMALY = 'metric=views,factor=0.3,last=1h';
+/** A drop the alert job will see: views fall to 30 % from the start of the last complete window. */
+const DEMO_DROP = 0.3;
 
 export function registerDemoCommand(program: Command, run: CommandRunner): void {
   program
@@ -24,9 +26,10 @@ export function registerDemoCommand(program: Command, run: CommandRunner): void 
     .addHelpText(
       'after',
       `
-Simulates ${DEMO_DAYS} days of events up to now (with views dropping to 30 % in the last hour),
+Simulates ${DEMO_DAYS} days of events up to now (with views dropping to 30 % in the last window),
 computes the slice metrics of the last ${ETL_DAYS} days, sends yesterday's report (to the outbox,
-or Telegram if configured), and shows where everything is.
+or Telegram if configured), checks the last 15-minute window for anomalies, and shows where
+everything is.
 Run it again at any time: it starts over with fresh data.`,
     )
     .action(run((ctx) => demo(ctx)));
@@ -46,7 +49,7 @@ async function demo(ctx: CliContext): Promise<void> {
   const simulated = await simulateFresh(
     warehouse,
     settings.sources,
-    { population: DEFAULT_POPULATION, from, until: now, anomalies: [parseAnomaly(DEMO_ANOMALY, now, timezone)], timezone },
+    { population: DEFAULT_POPULATION, from, until: now, anomalies: [{ metric: 'views', factor: DEMO_DROP, from: evaluatedWindow(now, 0), to: now }], timezone },
     ({ day, index, total }) => {
       progress ??= createProgress({ isTTY: ctx.io.isTTY, write: ctx.io.stderr }, 'simulating', total);
       progress.update(index, day);
@@ -75,6 +78,20 @@ async function demo(ctx: CliContext): Promise<void> {
   const destination = delivery.notifier instanceof OutboxNotifier ? `${delivery.notifier.directory}/report-${lastDay}.txt and .png` : 'Telegram';
   say(`3. sent the daily report for ${lastDay} to ${destination}${report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`}`);
 
+  const alert = await runAlert(
+    { warehouse, delivery, logger: ctx.logger },
+    {
+      sources: settings.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
+      lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: config.alerts.dashboardUrl, metrics: alertMetricsFrom(config.alerts.metrics),
+    },
+    now,
+  );
+  const fired = alert.outcomes.filter((o) => o.notification === 'started');
+  say(
+    `4. checked the window ${formatLocalTime(alert.window, timezone)} (+15 min): ` +
+      (fired.length === 0 ? 'no anomaly' : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, notified to ${destination.replace(/report-.*$/, 'alert-*')}`),
+  );
+
   const rows = await warehouse.query<{ dimension: string; dimension_value: string; views: number; likes: number; messages_sent: number; messages_received: number; users_sent: number; users_received: number }>(
     `SELECT dimension, dimension_value, views, likes, messages_sent, messages_received, users_sent, users_received
      FROM ${settings.target.sql} WHERE event_date = {day:Date} AND dimension IN ('os', 'gender') ORDER BY dimension DESC, dimension_value`,
@@ -95,6 +112,7 @@ async function demo(ctx: CliContext): Promise<void> {
       `  npx vigil etl --date ${lastDay}    # recompute a day: replaced atomically, never doubled`,
       '  npx vigil simulate --append       # extend the data up to now',
       `  npx vigil report --date ${lastDay} --dry-run   # the report again, into the outbox`,
+      '  npx vigil alert --dry-run         # check the latest window again',
       '  npx vigil simulate --days 7 --anomaly metric=messages,factor=0,last=30m',
       '                                    # a week with a messenger outage in the last half hour',
       '  npx vigil --help                  # everything else',

@@ -1,0 +1,101 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertMetricsFrom, alertTables, runAlert, type AlertSettings } from '../../src/alert/alert-job.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
+import { simulateFresh } from '../../src/simulate/simulate.js';
+import type { Anomaly } from '../../src/simulate/simulation-options.js';
+import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
+import { tableName } from '../../src/warehouse/identifiers.js';
+import type { Warehouse } from '../../src/warehouse/warehouse.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const TZ = 'Europe/Moscow';
+// The evaluated window is 2024-03-06 17:00–17:15 Moscow (14:00 UTC), in the afternoon rise.
+const AT = new Date('2024-03-06T14:15:00Z');
+const WINDOW = { from: new Date('2024-03-06T14:00:00Z'), to: new Date('2024-03-06T14:15:00Z') };
+const population = { seed: 11, users: 20_000, eventsPerDay: 300_000 };
+
+let dir: { path: string; remove: () => void };
+let warehouse: Warehouse;
+beforeAll(() => {
+  dir = tempDir();
+  warehouse = openChdbWarehouse(join(dir.path, 'warehouse'));
+});
+afterAll(async () => {
+  await warehouse.close();
+  dir.remove();
+});
+
+async function scenario(database: string, anomalies: readonly Anomaly[], until = new Date('2024-03-06T15:00:00Z')) {
+  const sources = { feed: tableName(`${database}.feed_actions`), messages: tableName(`${database}.message_actions`), receiverColumn: 'reciever_id' };
+  await simulateFresh(warehouse, sources, { population, from: new Date('2024-03-04T21:00:00Z'), until, anomalies, timezone: TZ });
+  const outbox = new OutboxNotifier(join(dir.path, `outbox-${database}`));
+  const settings: AlertSettings = {
+    sources, timezone: TZ, locale: 'en', database: `${database}_state`, lagMs: 0, repeatMs: 3_600_000,
+    dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}', metrics: alertMetricsFrom({}),
+  };
+  return { settings, outbox, run: (at: Date, on: Warehouse = warehouse) => runAlert({ warehouse: on, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, settings, at) };
+}
+
+const notified = (result: Awaited<ReturnType<Awaited<ReturnType<typeof scenario>>['run']>>) =>
+  result.outcomes.filter((o) => o.notification !== undefined).map((o) => `${o.metric}:${o.notification ?? ''}`).sort();
+
+describe('alerts end to end on the simulator', () => {
+  it('stays quiet on a normal day at that hour', async () => {
+    const { run } = await scenario('normal', []);
+    const result = await run(AT);
+    expect(result.window).toEqual(WINDOW.from);
+    // From the start of the day before (Moscow) to the evaluated window, every window present.
+    expect(result.windows).toBe(4 * 24 + 4 * 17 + 1);
+    expect(notified(result)).toEqual([]);
+  });
+
+  it('fires on a messenger outage to zero in the last window, with message and picture', async () => {
+    const { run, outbox, settings } = await scenario('outage', [{ metric: 'messages', factor: 0, ...WINDOW }]);
+    const result = await run(AT);
+    expect(notified(result)).toEqual(['messages:started', 'senders:started']);
+    const messages = result.outcomes.find((o) => o.metric === 'messages');
+    expect(messages?.verdict.value).toBe(0);
+    const files = readdirSync(outbox.directory).filter((f) => f.startsWith('alert-messages-'));
+    expect(files.sort()).toEqual(['alert-messages-2024-03-06T140000-started.json', 'alert-messages-2024-03-06T140000-started.png', 'alert-messages-2024-03-06T140000-started.txt']);
+    const [sent] = await outbox.list().then((all) => all.filter((n) => n.key.startsWith('messages-')));
+    expect(sent?.text).toContain('🔴 <b>Anomaly: messages</b>');
+    expect(sent?.text).toContain('Value <b>0</b> in 2024-03-06 17:00–17:15 (Europe/Moscow), -100% vs the previous window');
+    expect(sent?.text).toMatch(/Expected [\d,]+ … [\d,]+/);
+    expect(sent?.text).toContain('<a href="https://dash.example.com/d/messages?w=2024-03-06T14%3A00%3A00.000Z">Dashboard</a>');
+    const png = PNG.sync.read(sent?.image?.png ?? Buffer.alloc(0));
+    expect(png.width).toBeGreaterThan(1000);
+    const [recorded] = await warehouse.query<{ n: number; alerts: number }>(
+      `SELECT count() AS n, sum(alert) AS alerts FROM ${alertTables(settings.database).evaluations.sql}`,
+    );
+    expect(recorded).toEqual({ n: 7, alerts: 2 });
+  });
+
+  it('fires on a spike of likes', async () => {
+    const { run } = await scenario('spike', [{ metric: 'likes', factor: 5, ...WINDOW }]);
+    const result = await run(AT);
+    expect(notified(result)).toContain('likes:started');
+    expect(notified(result)).toContain('ctr:started');
+  });
+
+  it('keeps its state in the warehouse: no repeat in the next window or after a restart, then resolved', async () => {
+    const outage = { metric: 'messages' as const, factor: 0, from: WINDOW.from, to: new Date('2024-03-06T14:30:00Z') };
+    const { run, settings } = await scenario('state', [outage]);
+    expect(notified(await run(AT))).toEqual(['messages:started', 'senders:started']);
+    // The same window again (a retried run): nothing new.
+    expect(notified(await run(AT))).toEqual([]);
+    // 15 minutes later, still down: nothing new, after a restart of the process's warehouse too.
+    await warehouse.close();
+    warehouse = openChdbWarehouse(join(dir.path, 'warehouse'));
+    expect(notified(await run(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
+    // Traffic is back: resolved once the band has width again.
+    const later = [await run(new Date('2024-03-06T14:45:00Z')), await run(new Date('2024-03-06T15:00:00Z'))].flatMap(notified);
+    expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
+    const kinds = await warehouse.query<{ kind: string }>(`SELECT kind FROM ${alertTables(settings.database).notifications.sql} WHERE metric = 'messages' ORDER BY window_start`);
+    expect(kinds.map((k) => k.kind)).toEqual(['started', 'resolved']);
+    expect(existsSync(join(dir.path, 'outbox-state'))).toBe(true);
+  });
+});
