@@ -70,6 +70,13 @@ export function alertTables(database: string): { evaluations: TableName; notific
   return { evaluations: tableName(`${database}.alert_evaluations`), notifications: tableName(`${database}.alert_notifications`) };
 }
 
+/** Forgets every evaluation and notification, for when the sources were replaced wholesale. */
+export async function discardAlertState(warehouse: Warehouse, database: string): Promise<void> {
+  const tables = alertTables(database);
+  await warehouse.command(`DROP TABLE IF EXISTS ${tables.evaluations.sql}`, { idempotent: true });
+  await warehouse.command(`DROP TABLE IF EXISTS ${tables.notifications.sql}`, { idempotent: true });
+}
+
 /**
  * SPEC §5 at time t: every window from the start of the day before t's day to the evaluated one
  * (one query per source, empty windows as 0), the detector per metric, the state decides who

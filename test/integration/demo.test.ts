@@ -19,9 +19,11 @@ describe('vigil demo', () => {
       expect(result.stderr).toMatch(/2\. computed the daily slices of \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} into vigil\.daily_slices/);
       for (const value of ['os=Android', 'os=iOS', 'os=unknown', 'gender=0', 'gender=1']) expect(result.stdout).toContain(`  ${value} `);
       expect(result.stderr).toMatch(/3\. sent the daily report for \d{4}-\d{2}-\d{2} to .*\/\.vigil\/outbox\/report-/);
+      expect(result.stderr).toMatch(/4\. checked the window .*: anomalies in [^\n]*views/);
       expect(result.stdout).toContain('Next, try:');
       const outbox = readdirSync(join(dir.path, '.vigil/outbox'));
       expect(outbox.filter((f) => f.startsWith('report-')).map((f) => f.split('.').pop()).sort()).toEqual(['json', 'png', 'txt']);
+      expect(outbox.some((f) => /^alert-views-.*-started\.png$/.test(f))).toBe(true);
     }
   });
 });

@@ -8,7 +8,7 @@ import { etlSettingsFrom } from '../../etl/etl-settings.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { simulateFresh } from '../../simulate/simulate.js';
 import { DEFAULT_POPULATION } from '../../simulate/simulation-options.js';
-import { alertMetricsFrom, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
+import { alertMetricsFrom, discardAlertState, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
 import { metricName } from '../../alert/alert-message.js';
 import { addDays, dayOf, daysBetween, floorToMinutes, formatLocalTime, startOfDay, yesterday } from '../../time/time.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
@@ -61,6 +61,7 @@ async function demo(ctx: CliContext): Promise<void> {
   );
 
   await discardDigests(warehouse, settings.target);
+  await discardAlertState(warehouse, config.database);
   const lastDay = yesterday(now, timezone);
   const days = daysBetween(addDays(lastDay, -(ETL_DAYS - 1)), lastDay);
   let etlProgress: Progress | undefined;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { discardAlertState } from '../../alert/alert-job.js';
 import { discardDigests } from '../../etl/etl-job.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { startLiveSimulation } from '../../simulate/live-simulation.js';
@@ -55,7 +56,7 @@ Examples:
   vigil simulate --append --anomaly metric=likes,factor=5,last=30m,os=iOS
 
 Without --append the source tables are replaced, but only tables that vigil simulate made; the
-ETL's look-back digests of the old events are discarded with them.`,
+ETL's look-back digests and the alert state of the old events are discarded with them.`,
     )
     .action(run((ctx, options) => simulateCommand(ctx, options as unknown as SimulateFlags)));
 }
@@ -110,6 +111,7 @@ async function simulateCommand(ctx: CliContext, flags: SimulateFlags): Promise<v
       const from = startOfDay(addDays(lastDay, -(days - 1)), timezone);
       result = await simulateFresh(warehouse, tables, { population, from, until, anomalies, timezone }, onProgress);
       await discardDigests(warehouse, tableName(config.etl.target));
+      await discardAlertState(warehouse, config.database);
     }
   } catch (error) {
     if (error instanceof SimulationError) throw new JobFailure(error.message);
