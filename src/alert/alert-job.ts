@@ -12,13 +12,15 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
 import {
+  cachedWindowsSql,
   createEvaluationsTableSql,
   createNotificationsTableSql,
+  createWindowsTableSql,
   feedWindowsSql,
   lastNotificationsSql,
   messengerWindowsSql,
 } from './alert-queries.js';
-import { buildHistory, type FeedWindowRow, type MessengerWindowRow } from './alert-series.js';
+import { buildHistory, type AlertHistory, type FeedWindowRow, type MessengerWindowRow } from './alert-series.js';
 import { decideNotification, type LastNotification, type NotificationKind } from './alert-state.js';
 import { worthNotifying } from './noise-gate.js';
 
@@ -66,8 +68,12 @@ export function evaluatedWindow(at: Date, lagMs: number): Date {
   return new Date(floorToMinutes(new Date(at.getTime() - lagMs), 15).getTime() - WINDOW_MS);
 }
 
-export function alertTables(database: string): { evaluations: TableName; notifications: TableName } {
-  return { evaluations: tableName(`${database}.alert_evaluations`), notifications: tableName(`${database}.alert_notifications`) };
+export function alertTables(database: string): { evaluations: TableName; notifications: TableName; windows: TableName } {
+  return {
+    evaluations: tableName(`${database}.alert_evaluations`),
+    notifications: tableName(`${database}.alert_notifications`),
+    windows: tableName(`${database}.alert_windows`),
+  };
 }
 
 /** Forgets every evaluation and notification, for when the sources were replaced wholesale. */
@@ -75,6 +81,42 @@ export async function discardAlertState(warehouse: Warehouse, database: string):
   const tables = alertTables(database);
   await warehouse.command(`DROP TABLE IF EXISTS ${tables.evaluations.sql}`, { idempotent: true });
   await warehouse.command(`DROP TABLE IF EXISTS ${tables.notifications.sql}`, { idempotent: true });
+  await warehouse.command(`DROP TABLE IF EXISTS ${tables.windows.sql}`, { idempotent: true });
+}
+
+/** Windows recomputed from raw events on every run: the evaluated one and the one before it. */
+const FRESH_WINDOWS = 2;
+
+/**
+ * Every window from `from` to the evaluated one. Older windows come from the window cache; the
+ * last FRESH_WINDOWS, and any the cache lacks, are computed from raw events (one query per source,
+ * empty windows as 0) and cached. A window keeps being recomputed for half an hour, so events that
+ * land in it a little late (a live source's last minute) are still counted; events later than that
+ * (or than alerts.lag) are not seen by later evaluations.
+ */
+async function windowHistory(warehouse: Warehouse, settings: AlertSettings, cache: TableName, from: Date, window: Date): Promise<AlertHistory> {
+  const sources = `${settings.sources.feed.sql}|${settings.sources.messages.sql}`;
+  const to = new Date(window.getTime() + WINDOW_MS);
+  const freshFrom = new Date(Math.max(from.getTime(), to.getTime() - FRESH_WINDOWS * WINDOW_MS));
+  const cached = await warehouse.query<FeedWindowRow & MessengerWindowRow>(cachedWindowsSql(cache), {
+    params: { sources, from: toSqlDateTime(from), to: toSqlDateTime(freshFrom) },
+  });
+  // Reuse the cache up to its first gap; compute everything after it.
+  let reusable = 0;
+  while (reusable < cached.length && cached[reusable]?.window === toSqlDateTime(new Date(from.getTime() + reusable * WINDOW_MS))) reusable++;
+  const computeFrom = new Date(from.getTime() + reusable * WINDOW_MS);
+  const params = { from: toSqlDateTime(computeFrom), to: toSqlDateTime(to) };
+  const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources), { params });
+  const messenger = await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources), { params });
+  const messengerByWindow = new Map(messenger.map((row) => [row.window, row]));
+  const computed = feed.map((row) => ({ ...row, senders: messengerByWindow.get(row.window)?.senders ?? 0, messages: messengerByWindow.get(row.window)?.messages ?? 0 }));
+  await warehouse.insert(cache, computed.map(({ window: start, ...metrics }) => ({ sources, window_start: start, ...metrics })), { idempotent: true });
+  const rows = [...cached.slice(0, reusable), ...computed];
+  const history = buildHistory(rows, rows);
+  if (history.windows.length === 0 || history.windows.at(-1) !== window.getTime() || history.windows[0] !== from.getTime()) {
+    throw new Error(`the windows run from ${String(history.windows[0])} to ${String(history.windows.at(-1))}, not ${from.toISOString()} to ${window.toISOString()}`);
+  }
+  return history;
 }
 
 /**
@@ -87,18 +129,13 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
   await retryUndelivered(deps.delivery);
   const window = evaluatedWindow(at, settings.lagMs);
   const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
-  const params = { from: toSqlDateTime(from), to: toSqlDateTime(new Date(window.getTime() + WINDOW_MS)) };
-  const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources), { params });
-  const messenger = await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources), { params });
-  const history = buildHistory(feed, messenger);
-  if (history.windows.at(-1) !== window.getTime()) {
-    throw new Error(`the history ends at ${String(history.windows.at(-1))}, not at the evaluated window ${window.toISOString()}`);
-  }
-
   const tables = alertTables(settings.database);
   await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`, { idempotent: true });
   await warehouse.command(createEvaluationsTableSql(tables.evaluations), { idempotent: true });
   await warehouse.command(createNotificationsTableSql(tables.notifications), { idempotent: true });
+  await warehouse.command(createWindowsTableSql(tables.windows), { idempotent: true });
+  const history = await windowHistory(warehouse, settings, tables.windows, from, window);
+
   const state = new Map(
     (await warehouse.query<{ metric: string; slice: string; last_window: string; last_kind: NotificationKind; started: string }>(lastNotificationsSql(tables.notifications)))
       .filter((row) => row.slice === '')

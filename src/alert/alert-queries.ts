@@ -51,3 +51,22 @@ export function lastNotificationsSql(table: TableName): string {
 FROM ${table.sql} GROUP BY metric, slice`;
 }
 
+
+/**
+ * The per-window aggregates already computed, so each run reads only the newest windows of raw
+ * events. `sources` keys the rows by the tables they came from.
+ */
+export function createWindowsTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  sources String, window_start DateTime('UTC'),
+  users UInt64, active_posts UInt64, views UInt64, likes UInt64, senders UInt64, messages UInt64
+) ENGINE = ReplacingMergeTree ORDER BY (sources, window_start)`;
+}
+
+/** Cached windows in [from, to); FINAL keeps the latest row of a window recomputed since. */
+export function cachedWindowsSql(table: TableName): string {
+  return `SELECT toString(window_start) AS window, users, active_posts, views, likes, senders, messages
+FROM ${table.sql} FINAL
+WHERE sources = {sources:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
+ORDER BY window_start`;
+}

@@ -98,4 +98,17 @@ describe('alerts end to end on the simulator', () => {
     expect(kinds.map((k) => k.kind)).toEqual(['started', 'resolved']);
     expect(existsSync(join(dir.path, 'outbox-state'))).toBe(true);
   });
+
+  it('reads earlier windows from its cache, with the same verdicts as from raw events', async () => {
+    const { settings, outbox } = await scenario('cached', [{ metric: 'views', factor: 0.2, ...WINDOW }]);
+    const run = (database: string, at: Date) =>
+      runAlert({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { ...settings, database }, at);
+    await run('cached_state', new Date(AT.getTime() - 3_600_000));
+    const [cachedRows] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM cached_state.alert_windows');
+    expect(cachedRows?.n).toBe(4 * 24 + 4 * 16 + 1);
+    const fromCache = await run('cached_state', AT);
+    const fromRaw = await run('fresh_state', AT);
+    expect(fromCache.outcomes.map((o) => o.verdict)).toEqual(fromRaw.outcomes.map((o) => o.verdict));
+    expect(fromCache.outcomes.find((o) => o.metric === 'views')?.verdict.alert).toBe(true);
+  });
 });
