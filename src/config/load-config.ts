@@ -113,11 +113,18 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
   }
   if (issue.code === 'invalid_key') {
     const key = String(issue.path.at(-1));
-    return { path, message: `the name ${JSON.stringify(key)} is not allowed, expected ${issue.issues[0]?.message ?? 'another name'}` };
+    const inner = issue.issues[0];
+    const wanted = inner?.code === 'invalid_value' ? `one of: ${inner.values.map(String).join(', ')}` : (inner?.message ?? 'another name');
+    return { path, message: `the name ${JSON.stringify(key)} is not allowed, expected ${wanted}` };
   }
   const input = valueAt(raw, path);
   const seen = input === undefined ? 'missing' : secret ? 'got a value (hidden)' : `got ${JSON.stringify(input)}`;
-  const expected = issue.code === 'invalid_type' ? `expected ${issue.expected}` : `expected ${issue.message}`;
+  const expected =
+    issue.code === 'invalid_type'
+      ? `expected ${issue.expected}`
+      : issue.code === 'invalid_value'
+        ? `expected one of: ${issue.values.map(String).join(', ')}`
+        : `expected ${issue.message}`;
   return { path, message: `${seen}, ${expected}` };
 }
 
@@ -128,7 +135,18 @@ function knownKeys(path: string): string[] {
     if (next === undefined) return [];
     schema = next;
   }
-  return Object.keys(shapeOf(schema) ?? {});
+  return Object.keys(shapeOf(schema) ?? recordKeys(schema) ?? {});
+}
+
+/** The allowed keys of a record keyed by an enum (such as alerts.metrics), behind wrappers. */
+function recordKeys(schema: z.core.$ZodType): Record<string, unknown> | undefined {
+  const def = schema._zod.def as unknown as Record<string, unknown>;
+  if (def.type === 'record') {
+    const keyDef = (def.keyType as z.core.$ZodType)._zod.def as unknown as Record<string, unknown>;
+    return keyDef.type === 'enum' ? (keyDef.entries as Record<string, unknown>) : undefined;
+  }
+  const inner = (def.innerType ?? def.in) as z.core.$ZodType | undefined;
+  return inner === undefined ? undefined : recordKeys(inner);
 }
 
 /** The object shape behind defaults, optionals and transforms, if the schema is an object. */

@@ -120,7 +120,7 @@ describe('loadConfig: one clear problem per mistake', () => {
   it('names unknown keys and the keys it knows, at any depth', () => {
     expect(problems('colour: blue\nsources:\n  feeds: a.b\n')).toEqual([
       'sources.feeds: unknown key; expected one of: feed, messages, receiverColumn',
-      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, notify',
+      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, report, alerts, database, notify',
     ]);
   });
 
@@ -219,5 +219,25 @@ describe('etl settings', () => {
 
   it('rejects a look-back that is not a whole number of days from 1 to 365', () => {
     expect(problems('etl:\n  lookback: 0\n')[0]).toMatch(/^etl\.lookback: got 0, expected/);
+  });
+});
+
+describe('report and alert settings', () => {
+  it('reads the locale, durations and per-metric detector settings', () => {
+    const file = write('a.yaml', 'report:\n  locale: ru\nalerts:\n  lag: 5m\n  repeat: 2h\n  dashboardUrl: https://d.example.com/{metric}\n  metrics:\n    views: { a: 3, n: 7 }\n    ctr: { enabled: false }\n');
+    const { config } = loadConfig({ file, env: {}, cwd: dir.path });
+    expect(config.report.locale).toBe('ru');
+    expect(config.alerts).toMatchObject({ lag: 300_000, repeat: 7_200_000, dashboardUrl: 'https://d.example.com/{metric}' });
+    expect(config.alerts.metrics.views).toEqual({ enabled: true, a: 3, n: 7, minChange: 0.2 });
+    expect(config.alerts.metrics.ctr?.enabled).toBe(false);
+    expect(formatConfig(config)).toContain('repeat: 2h');
+  });
+
+  it('rejects an unknown locale, metric, or a bad duration', () => {
+    expect(problems('report:\n  locale: de\nalerts:\n  repeat: often\n  metrics:\n    clicks: { a: 3 }\n')).toEqual([
+      'report.locale: got "de", expected one of: en, ru',
+      'alerts.repeat: got "often", expected a duration such as 30s, 15m, 1h or 500ms',
+      'alerts.metrics.clicks: unknown key; expected one of: users, active_posts, views, likes, ctr, senders, messages',
+    ]);
   });
 });
