@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { resolveDimensions } from '../../src/etl/dimensions.js';
 import { prepareEtl, runEtlDay, missingDays, type EtlSettings } from '../../src/etl/etl-job.js';
@@ -7,22 +7,16 @@ import { SourceError } from '../../src/etl/source-check.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/source-tables.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
-import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { referenceSlices, type Attributes, type FeedRow, type MessageRow, type SliceRow } from '../support/slices-reference.js';
-import { tempDir } from '../support/temp-dir.js';
+import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
 
 const TZ = 'Asia/Kolkata'; // UTC+05:30: local midnight is 18:30 UTC the day before
+const opened = useEmbeddedWarehouse();
 let warehouse: Warehouse;
-let dir: { path: string; remove: () => void };
 beforeAll(() => {
-  dir = tempDir();
-  warehouse = openChdbWarehouse(dir.path);
-});
-afterAll(async () => {
-  await warehouse.close();
-  dir.remove();
+  warehouse = opened();
 });
 
 const A: Attributes = { gender: 0, age: 19, os: 'Android', country: 'Russia', city: 'Moscow', source: 'ads', exp_group: 1 };

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { queryReport } from '../../src/report/report-job.js';
 import type { DayMetrics } from '../../src/report/report-data.js';
 import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/source-tables.js';
-import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { localDate, type Attributes, type FeedRow, type MessageRow } from '../support/slices-reference.js';
-import { tempDir } from '../support/temp-dir.js';
+import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
 
 const TZ = 'Europe/Moscow';
 const who: Attributes = { gender: 1, age: 30, os: 'iOS', country: 'Russia', city: 'Moscow', source: 'ads', exp_group: 1 };
@@ -41,20 +40,15 @@ function reference(day: string): DayMetrics | undefined {
   };
 }
 
+const opened = useEmbeddedWarehouse();
 let warehouse: Warehouse;
-let dir: { path: string; remove: () => void };
 beforeAll(async () => {
-  dir = tempDir();
-  warehouse = openChdbWarehouse(dir.path);
+  warehouse = opened();
   await warehouse.command('CREATE DATABASE src');
   await warehouse.command(createFeedTableSql(tableName('src.feed_actions')));
   await warehouse.command(createMessagesTableSql(tableName('src.message_actions'), 'reciever_id'));
   await warehouse.insert(tableName('src.feed_actions'), FEED as unknown as Record<string, unknown>[]);
   await warehouse.insert(tableName('src.message_actions'), MESSAGES as unknown as Record<string, unknown>[]);
-});
-afterAll(async () => {
-  await warehouse.close();
-  dir.remove();
 });
 
 describe('report metrics', () => {

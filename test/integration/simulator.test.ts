@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { simulateAppend, simulateFresh, SimulationError, type SimulatorTables } from '../../src/simulate/simulate.js';
 import { parseAnomaly, type Anomaly, type Population } from '../../src/simulate/simulation-options.js';
-import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
-import { tempDir } from '../support/temp-dir.js';
+import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
 
 const population: Population = { seed: 7, users: 3_000, eventsPerDay: 60_000 };
 const from = new Date('2024-03-04T00:00:00Z');
 const until = new Date('2024-03-07T00:00:00Z');
 const timezone = 'Europe/Moscow';
 
+const opened = useEmbeddedWarehouse();
 let warehouse: Warehouse;
-let dir: { path: string; remove: () => void };
 beforeAll(() => {
-  dir = tempDir();
-  warehouse = openChdbWarehouse(dir.path);
-});
-afterAll(async () => {
-  await warehouse.close();
-  dir.remove();
+  warehouse = opened();
 });
 
 function tablesIn(database: string, receiverColumn = 'reciever_id'): SimulatorTables {
