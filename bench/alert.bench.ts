@@ -8,7 +8,7 @@ import { worthNotifying } from '../src/alert/noise-gate.js';
 import { iqrDetector } from '../src/detect/iqr-detector.js';
 import { silentLogger } from '../src/log/logger.js';
 import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
-import { addDays, startOfDay, toSqlDateTime } from '../src/time/time.js';
+import { addDays, fromSqlDateTime, startOfDay, toSqlDateTime } from '../src/time/time.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
 import { bestOf, type Measurement } from './harness.js';
 import { DAY, ensureHistory, SOURCES, TZ } from './etl.bench.js';
@@ -22,7 +22,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   await ensureHistory(warehouse, eventsPerDay);
   const outbox = mkdtempSync(join(tmpdir(), 'vigil-bench-alert-'));
   const metrics = alertMetricsFrom({});
-  const settings = { sources: SOURCES, timezone: TZ, locale: 'en' as const, database: 'bench_alert', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics };
+  const settings = { sources: SOURCES, timezone: TZ, locale: 'en' as const, database: 'bench_alert', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics, slices: [] };
   const at = new Date(`${DAY}T20:00:00Z`);
   try {
     const evaluation = await bestOf(3, () => runAlert({ warehouse, delivery: { notifier: new OutboxNotifier(outbox), logger: silentLogger }, logger: silentLogger }, settings, at));
@@ -35,8 +35,10 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     );
 
     const params = { from: toSqlDateTime(startOfDay(addDays(DAY, -6), TZ)), to: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
+    const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(SOURCES), { params });
     const history = buildHistory(
-      await warehouse.query<FeedWindowRow>(feedWindowsSql(SOURCES), { params }),
+      feed.map((row) => fromSqlDateTime(row.window).getTime()),
+      feed,
       await warehouse.query<MessengerWindowRow>(messengerWindowsSql(SOURCES), { params }),
     );
     let raw = 0;

@@ -1,5 +1,5 @@
 import { renderPng } from '../charts/render-png.js';
-import { ALERT_METRICS, type AlertMetric, type Locale } from '../config/schema.js';
+import { ALERT_METRICS, type AlertMetric, type Locale, type UserAttribute } from '../config/schema.js';
 import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
 import type { Verdict } from '../detect/detector.js';
 import type { EtlSources } from '../etl/etl-queries.js';
@@ -39,12 +39,16 @@ export interface AlertSettings {
   readonly lagMs: number;
   readonly repeatMs: number;
   readonly dashboardUrl: string | undefined;
+  /** Attributes whose every value is also watched on its own (alerts.slices). */
+  readonly slices: readonly UserAttribute[];
   /** The metrics watched, each with its detector options and its noise gate. */
   readonly metrics: readonly { readonly metric: AlertMetric; readonly options: IqrOptions; readonly minChange: number }[];
 }
 
 export interface MetricOutcome {
   readonly metric: AlertMetric;
+  /** '' for the whole product, else `attribute=value`, e.g. `os=iOS`. */
+  readonly slice: string;
   /** The detector's verdict; `alert` is true only if it also passed the noise gate. */
   readonly verdict: Verdict;
   /** The detector alone said alert, but the deviation was within noise: not notified. */
@@ -87,36 +91,63 @@ export async function discardAlertState(warehouse: Warehouse, database: string):
 /** Windows recomputed from raw events on every run: the evaluated one and the one before it. */
 const FRESH_WINDOWS = 2;
 
+/** One series set: the whole product (slice '') or one value of a slice (`os=iOS`). */
+interface SliceHistory {
+  readonly slice: string;
+  readonly history: AlertHistory;
+}
+
 /**
- * Every window from `from` to the evaluated one. Older windows come from the window cache; the
- * last FRESH_WINDOWS, and any the cache lacks, are computed from raw events (one query per source,
- * empty windows as 0) and cached. A window keeps being recomputed for half an hour, so events that
- * land in it a little late (a live source's last minute) are still counted; events later than that
- * (or than alerts.lag) are not seen by later evaluations.
+ * Every window from `from` to the evaluated one, for the whole product or for each value of a
+ * slice. Older windows come from the window cache; the last FRESH_WINDOWS, and any the cache
+ * lacks, are computed from raw events (one query per source, empty windows as 0) and cached. A
+ * window keeps being recomputed for half an hour, so events that land in it a little late (a
+ * live source's last minute) are still counted; later ones (beyond alerts.lag) are not seen.
  */
-async function windowHistory(warehouse: Warehouse, settings: AlertSettings, cache: TableName, from: Date, window: Date): Promise<AlertHistory> {
+async function windowHistories(
+  warehouse: Warehouse,
+  settings: AlertSettings,
+  cache: TableName,
+  from: Date,
+  window: Date,
+  slice: UserAttribute | undefined,
+): Promise<SliceHistory[]> {
   const sources = `${settings.sources.feed.sql}|${settings.sources.messages.sql}`;
+  const dimension = slice ?? '';
   const to = new Date(window.getTime() + WINDOW_MS);
+  const windows: number[] = [];
+  for (let w = from.getTime(); w < to.getTime(); w += WINDOW_MS) windows.push(w);
   const freshFrom = new Date(Math.max(from.getTime(), to.getTime() - FRESH_WINDOWS * WINDOW_MS));
   const cached = await warehouse.query<FeedWindowRow & MessengerWindowRow>(cachedWindowsSql(cache), {
-    params: { sources, from: toSqlDateTime(from), to: toSqlDateTime(freshFrom) },
+    params: { sources, slice: dimension, from: toSqlDateTime(from), to: toSqlDateTime(freshFrom) },
   });
-  // Reuse the cache up to its first gap; compute everything after it.
+  // Reuse the cache up to its first missing window; compute everything after it.
+  const cachedWindows = new Set(cached.map((row) => fromSqlDateTime(row.window).getTime()));
   let reusable = 0;
-  while (reusable < cached.length && cached[reusable]?.window === toSqlDateTime(new Date(from.getTime() + reusable * WINDOW_MS))) reusable++;
-  const computeFrom = new Date(from.getTime() + reusable * WINDOW_MS);
+  while (reusable < windows.length && cachedWindows.has(windows[reusable] ?? 0)) reusable++;
+  const computeFrom = new Date(windows[reusable] ?? to.getTime());
   const params = { from: toSqlDateTime(computeFrom), to: toSqlDateTime(to) };
-  const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources), { params });
-  const messenger = await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources), { params });
-  const messengerByWindow = new Map(messenger.map((row) => [row.window, row]));
-  const computed = feed.map((row) => ({ ...row, senders: messengerByWindow.get(row.window)?.senders ?? 0, messages: messengerByWindow.get(row.window)?.messages ?? 0 }));
-  await warehouse.insert(cache, computed.map(({ window: start, ...metrics }) => ({ sources, window_start: start, ...metrics })), { idempotent: true });
-  const rows = [...cached.slice(0, reusable), ...computed];
-  const history = buildHistory(rows, rows);
-  if (history.windows.length === 0 || history.windows.at(-1) !== window.getTime() || history.windows[0] !== from.getTime()) {
-    throw new Error(`the windows run from ${String(history.windows[0])} to ${String(history.windows.at(-1))}, not ${from.toISOString()} to ${window.toISOString()}`);
+  const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources, slice), { params });
+  const messenger = await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources, slice), { params });
+
+  const computed = new Map<string, FeedWindowRow & MessengerWindowRow>();
+  const zero = { users: 0, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0 };
+  for (const row of [...feed, ...messenger]) {
+    const key = `${row.slice_value}|${row.window}`;
+    computed.set(key, { ...zero, ...computed.get(key), ...row });
   }
-  return history;
+  await warehouse.insert(
+    cache,
+    [...computed.values()].map(({ slice_value, window: start, ...metrics }) => ({ sources, slice: dimension, slice_value, window_start: start, ...metrics })),
+    { idempotent: true },
+  );
+  const rows = [...cached.filter((row) => fromSqlDateTime(row.window).getTime() < computeFrom.getTime()), ...computed.values()];
+  const values = [...new Set(rows.map((row) => row.slice_value))].sort();
+  if (slice === undefined && values.length === 0) values.push('');
+  return values.map((value) => {
+    const own = rows.filter((row) => row.slice_value === value);
+    return { slice: slice === undefined ? '' : `${slice}=${value}`, history: buildHistory(windows, own, own) };
+  });
 }
 
 /**
@@ -125,7 +156,7 @@ async function windowHistory(warehouse: Warehouse, settings: AlertSettings, cach
  * hears about it, and every evaluation and notification is recorded.
  */
 export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
-  const { warehouse, logger } = deps;
+  const { warehouse } = deps;
   await retryUndelivered(deps.delivery);
   const window = evaluatedWindow(at, settings.lagMs);
   const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
@@ -134,66 +165,88 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
   await warehouse.command(createEvaluationsTableSql(tables.evaluations), { idempotent: true });
   await warehouse.command(createNotificationsTableSql(tables.notifications), { idempotent: true });
   await warehouse.command(createWindowsTableSql(tables.windows), { idempotent: true });
-  const history = await windowHistory(warehouse, settings, tables.windows, from, window);
+  const histories: SliceHistory[] = [];
+  for (const slice of [undefined, ...settings.slices]) histories.push(...(await windowHistories(warehouse, settings, tables.windows, from, window, slice)));
 
   const state = new Map(
     (await warehouse.query<{ metric: string; slice: string; last_window: string; last_kind: NotificationKind; started: string }>(lastNotificationsSql(tables.notifications)))
-      .filter((row) => row.slice === '')
-      .map((row): [string, LastNotification] => [row.metric, { kind: row.last_kind, window: fromSqlDateTime(row.last_window).getTime(), started: fromSqlDateTime(row.started).getTime() }]),
+      .map((row): [string, LastNotification] => [`${row.metric}|${row.slice}`, { kind: row.last_kind, window: fromSqlDateTime(row.last_window).getTime(), started: fromSqlDateTime(row.started).getTime() }]),
   );
 
   const outcomes: MetricOutcome[] = [];
   const evaluations: Record<string, unknown>[] = [];
-  for (const { metric, options, minChange } of settings.metrics) {
-    const detector = iqrDetector(options);
-    const values = history.series[metric];
-    const raw = detector.judgeLast(values);
-    const gated = raw.alert && !worthNotifying(metric, values, raw, { minChange, n: options.n });
-    const verdict = gated ? { ...raw, alert: false } : raw;
-    evaluations.push({
-      evaluated_at: toSqlDateTime(at), window_start: toSqlDateTime(window), metric, slice: '',
-      value: raw.value ?? null, low: raw.low ?? null, up: raw.up ?? null, alert: raw.alert ? 1 : 0, notified: verdict.alert ? 1 : 0,
-    });
-    const last = state.get(metric);
-    const kind = decideNotification(last, verdict, window.getTime(), settings.repeatMs);
-    if (!kind) {
-      outcomes.push({ metric, verdict, gated });
-      continue;
+  for (const { slice, history } of histories) {
+    for (const { metric, options, minChange } of settings.metrics) {
+      outcomes.push(await judge({ deps, settings, tables, state, evaluations, at, window, slice, history, metric, options, minChange }));
     }
-    const started = kind === 'started' ? window : last ? new Date(last.started) : undefined;
-    const text = renderAlertText({
-      kind, metric, verdict, previous: values.at(-2), window, started,
-      timezone: settings.timezone, locale: settings.locale, dashboardUrl: settings.dashboardUrl,
-    });
-    const key = `${metric}-${toSqlDateTime(window).replace(' ', 'T').replaceAll(':', '')}-${kind}`;
-    let problem: string | undefined;
-    let image: Notification['image'];
-    try {
-      const chart = alertChartSpec({
-        metric, windows: history.windows, values, bands: detector.bands(values), timezone: settings.timezone, locale: settings.locale,
-        title: `${metricName(metric, settings.locale)} · ${new Intl.DateTimeFormat('en-CA', { timeZone: settings.timezone, dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' }).format(window)}`,
-      });
-      image = { png: (await renderPng(chart)).png, filename: `alert-${key}.png` };
-    } catch (error) {
-      problem = `the picture could not be made (${error instanceof Error ? error.message : String(error)}); the text went alone`;
-      logger.error(`alert ${metric}: ${problem}`);
-    }
-    let delivered = true;
-    try {
-      await deliver(deps.delivery, { kind: 'alert', key, text, ...(image ? { image } : {}) });
-    } catch (error) {
-      if (!(error instanceof UndeliveredError)) throw error;
-      delivered = false;
-      problem = error.message;
-    }
-    await warehouse.insert(tables.notifications, [
-      { window_start: toSqlDateTime(window), metric, slice: '', kind, value: verdict.value ?? null, low: verdict.low ?? null, up: verdict.up ?? null, delivered: delivered ? 1 : 0, text },
-    ]);
-    outcomes.push({ metric, verdict, gated, notification: kind, ...(problem === undefined ? {} : { problem }) });
   }
   await warehouse.insert(tables.evaluations, evaluations);
-  return { window, windows: history.windows.length, outcomes };
+  return { window, windows: histories[0]?.history.windows.length ?? 0, outcomes };
 }
+
+/** One metric of one slice: the verdict, the gate, the state's decision, and the notification. */
+async function judge(input: {
+  deps: AlertDeps;
+  settings: AlertSettings;
+  tables: ReturnType<typeof alertTables>;
+  state: ReadonlyMap<string, LastNotification>;
+  evaluations: Record<string, unknown>[];
+  at: Date;
+  window: Date;
+  slice: string;
+  history: AlertHistory;
+  metric: AlertMetric;
+  options: IqrOptions;
+  minChange: number;
+}): Promise<MetricOutcome> {
+  const { deps, settings, tables, window, slice, history, metric, options } = input;
+  const detector = iqrDetector(options);
+  const values = history.series[metric];
+  const raw = detector.judgeLast(values);
+  const gated = raw.alert && !worthNotifying(metric, values, raw, { minChange: input.minChange, n: options.n });
+  const verdict = gated ? { ...raw, alert: false } : raw;
+  input.evaluations.push({
+    evaluated_at: toSqlDateTime(input.at), window_start: toSqlDateTime(window), metric, slice,
+    value: raw.value ?? null, low: raw.low ?? null, up: raw.up ?? null, alert: raw.alert ? 1 : 0, notified: verdict.alert ? 1 : 0,
+  });
+  const last = input.state.get(`${metric}|${slice}`);
+  const kind = decideNotification(last, verdict, window.getTime(), settings.repeatMs);
+  if (!kind) return { metric, slice, verdict, gated };
+
+  const started = kind === 'started' ? window : last ? new Date(last.started) : undefined;
+  const text = renderAlertText({
+    kind, metric, slice, verdict, previous: values.at(-2), window, started,
+    timezone: settings.timezone, locale: settings.locale, dashboardUrl: settings.dashboardUrl,
+  });
+  const stamp = toSqlDateTime(window).replace(' ', 'T').replaceAll(':', '');
+  const key = `${metric}${slice === '' ? '' : `-${slice}`}-${stamp}-${kind}`.replace(/[^\w.-]+/g, '_');
+  let problem: string | undefined;
+  let image: Notification['image'];
+  try {
+    const when = new Intl.DateTimeFormat('en-CA', { timeZone: settings.timezone, dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' }).format(window);
+    const chart = alertChartSpec({
+      metric, windows: history.windows, values, bands: detector.bands(values), timezone: settings.timezone, locale: settings.locale,
+      title: `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`} · ${when}`,
+    });
+    image = { png: (await renderPng(chart)).png, filename: `alert-${key}.png` };
+  } catch (error) {
+    problem = `the picture could not be made (${error instanceof Error ? error.message : String(error)}); the text went alone`;
+    deps.logger.error(`alert ${metric}: ${problem}`);
+  }
+  let delivered = true;
+  try {
+    await deliver(deps.delivery, { kind: 'alert', key, text, ...(image ? { image } : {}) });
+  } catch (error) {
+    if (!(error instanceof UndeliveredError)) throw error;
+    delivered = false;
+    problem = error.message;
+  }
+  await deps.warehouse.insert(tables.notifications, [
+    { window_start: toSqlDateTime(window), metric, slice, kind, value: verdict.value ?? null, low: verdict.low ?? null, up: verdict.up ?? null, delivered: delivered ? 1 : 0, text },
+  ]);
+  return { metric, slice, verdict, gated, notification: kind, ...(problem === undefined ? {} : { problem }) };
+}
+
 
 /** The watched metrics from config: all of SPEC §5's, minus those switched off. */
 export function alertMetricsFrom(configured: Partial<Record<AlertMetric, { enabled: boolean; a: number; n: number; minChange: number }>>): AlertSettings['metrics'] {

@@ -17,6 +17,8 @@ const INTL: Record<Locale, string> = { en: 'en-GB', ru: 'ru-RU' };
 export interface AlertMessageInput {
   readonly kind: NotificationKind;
   readonly metric: AlertMetric;
+  /** '' for the whole product, else `attribute=value`. */
+  readonly slice: string;
   readonly verdict: Verdict;
   /** The value of the window before, for the change in percent. */
   readonly previous: number | undefined;
@@ -43,7 +45,8 @@ export function renderAlertText(input: AlertMessageInput): string {
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: input.timezone }).format(input.window);
   const windowText = `${day} ${time.format(input.window)}–${time.format(new Date(input.window.getTime() + 15 * 60_000))} (${input.timezone})`;
 
-  const lines = [`${ICON[kind]} <b>${escapeHtml(words[kind])}: ${escapeHtml(metricName(metric, locale))}</b>`];
+  const sliceText = input.slice === '' ? '' : `, ${input.slice.replace('=', ' ')}`;
+  const lines = [`${ICON[kind]} <b>${escapeHtml(words[kind])}: ${escapeHtml(metricName(metric, locale))}${escapeHtml(sliceText)}</b>`];
   const value = verdict.value === undefined ? 'n/a' : format(verdict.value);
   const change =
     verdict.value !== undefined && input.previous !== undefined && input.previous !== 0
@@ -55,7 +58,7 @@ export function renderAlertText(input: AlertMessageInput): string {
   if (input.dashboardUrl !== undefined) {
     const href = input.dashboardUrl
       .replaceAll('{metric}', encodeURIComponent(metric))
-      .replaceAll('{slice}', '')
+      .replaceAll('{slice}', encodeURIComponent(input.slice))
       .replaceAll('{window}', encodeURIComponent(input.window.toISOString()));
     lines.push(`<a href="${escapeHtml(href).replaceAll('"', '&quot;')}">${words.dashboard}</a>`);
   }

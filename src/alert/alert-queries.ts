@@ -1,4 +1,5 @@
-import type { TableName } from '../warehouse/identifiers.js';
+import type { UserAttribute } from '../config/schema.js';
+import { quoteIdentifier, type TableName } from '../warehouse/identifiers.js';
 import type { EtlSources } from '../etl/etl-queries.js';
 
 /*
@@ -10,20 +11,29 @@ import type { EtlSources } from '../etl/etl-queries.js';
 const FILL = `ORDER BY window WITH FILL FROM {from:DateTime('UTC')} TO {to:DateTime('UTC')} STEP INTERVAL 15 MINUTE`;
 const IN_HISTORY = `time >= {from:DateTime('UTC')} AND time < {to:DateTime('UTC')}`;
 
-// The window itself is returned (not a string of it): WITH FILL fills only the ORDER BY column.
-export function feedWindowsSql(sources: EtlSources): string {
-  return `SELECT toDateTime(toStartOfFifteenMinutes(time), 'UTC') AS window,
+/**
+ * The windows of every value of a slice (an attribute of the acting user, e.g. os), or of the
+ * whole product when `slice` is undefined (its value is then ''). WITH FILL fills each value's
+ * windows separately; the window itself is returned, since WITH FILL fills only ORDER BY columns.
+ */
+export function feedWindowsSql(sources: EtlSources, slice?: UserAttribute): string {
+  return `SELECT ${sliceValue(slice)} AS slice_value, toDateTime(toStartOfFifteenMinutes(time), 'UTC') AS window,
   uniqExact(user_id) AS users, uniqExact(post_id) AS active_posts, countIf(action = 'view') AS views, countIf(action = 'like') AS likes
 FROM ${sources.feed.sql} WHERE ${IN_HISTORY}
-GROUP BY window
-${FILL}`;
+GROUP BY slice_value, window
+ORDER BY slice_value, ${FILL.replace('ORDER BY ', '')}`;
 }
 
-export function messengerWindowsSql(sources: EtlSources): string {
-  return `SELECT toDateTime(toStartOfFifteenMinutes(time), 'UTC') AS window, uniqExact(user_id) AS senders, count() AS messages
+export function messengerWindowsSql(sources: EtlSources, slice?: UserAttribute): string {
+  return `SELECT ${sliceValue(slice)} AS slice_value, toDateTime(toStartOfFifteenMinutes(time), 'UTC') AS window,
+  uniqExact(user_id) AS senders, count() AS messages
 FROM ${sources.messages.sql} WHERE ${IN_HISTORY}
-GROUP BY window
-${FILL}`;
+GROUP BY slice_value, window
+ORDER BY slice_value, ${FILL.replace('ORDER BY ', '')}`;
+}
+
+function sliceValue(slice: UserAttribute | undefined): string {
+  return slice === undefined ? "''" : `toString(${quoteIdentifier(slice)})`;
 }
 
 /** Every evaluation: which window, which metric, its value and band, and the decision. */
@@ -54,19 +64,20 @@ FROM ${table.sql} GROUP BY metric, slice`;
 
 /**
  * The per-window aggregates already computed, so each run reads only the newest windows of raw
- * events. `sources` keys the rows by the tables they came from.
+ * events. `sources` keys the rows by the tables they came from, `slice` by the dimension ('' for
+ * the whole product), `slice_value` by its value.
  */
 export function createWindowsTableSql(table: TableName): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
-  sources String, window_start DateTime('UTC'),
+  sources String, slice String, slice_value String, window_start DateTime('UTC'),
   users UInt64, active_posts UInt64, views UInt64, likes UInt64, senders UInt64, messages UInt64
-) ENGINE = ReplacingMergeTree ORDER BY (sources, window_start)`;
+) ENGINE = ReplacingMergeTree ORDER BY (sources, slice, window_start, slice_value)`;
 }
 
 /** Cached windows in [from, to); FINAL keeps the latest row of a window recomputed since. */
 export function cachedWindowsSql(table: TableName): string {
-  return `SELECT toString(window_start) AS window, users, active_posts, views, likes, senders, messages
+  return `SELECT slice_value, toString(window_start) AS window, users, active_posts, views, likes, senders, messages
 FROM ${table.sql} FINAL
-WHERE sources = {sources:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
-ORDER BY window_start`;
+WHERE sources = {sources:String} AND slice = {slice:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
+ORDER BY window_start, slice_value`;
 }

@@ -3,6 +3,7 @@ import type { SeriesValue } from '../detect/detector.js';
 import { fromSqlDateTime } from '../time/time.js';
 
 export interface FeedWindowRow {
+  slice_value: string;
   window: string;
   users: number;
   active_posts: number;
@@ -10,6 +11,7 @@ export interface FeedWindowRow {
   likes: number;
 }
 export interface MessengerWindowRow {
+  slice_value: string;
   window: string;
   senders: number;
   messages: number;
@@ -22,26 +24,29 @@ export interface AlertHistory {
 }
 
 /**
- * Joins the feed's and the messenger's windows (both filled over the same range) into one series
- * per metric. CTR is undefined in a window without views, never 0.
+ * One series per metric over the given windows, from rows of the feed's and the messenger's
+ * windows of one slice value. A window without a row is 0 (nothing happened there); CTR is then
+ * undefined, never 0.
  */
-export function buildHistory(feed: readonly FeedWindowRow[], messenger: readonly MessengerWindowRow[]): AlertHistory {
-  const windows = feed.map((row) => fromSqlDateTime(row.window).getTime());
-  const byWindow = new Map(messenger.map((row) => [fromSqlDateTime(row.window).getTime(), row]));
-  const from = (pick: (row: MessengerWindowRow) => number) => windows.map((w) => {
-    const row = byWindow.get(w);
+export function buildHistory(windows: readonly number[], feed: readonly FeedWindowRow[], messenger: readonly MessengerWindowRow[]): AlertHistory {
+  const feedByWindow = new Map(feed.map((row) => [fromSqlDateTime(row.window).getTime(), row]));
+  const messengerByWindow = new Map(messenger.map((row) => [fromSqlDateTime(row.window).getTime(), row]));
+  const of = <Row>(rows: Map<number, Row>, pick: (row: Row) => number) => windows.map((w) => {
+    const row = rows.get(w);
     return row ? pick(row) : 0;
   });
+  const views = of(feedByWindow, (r) => r.views);
+  const likes = of(feedByWindow, (r) => r.likes);
   return {
     windows,
     series: {
-      users: feed.map((r) => r.users),
-      active_posts: feed.map((r) => r.active_posts),
-      views: feed.map((r) => r.views),
-      likes: feed.map((r) => r.likes),
-      ctr: feed.map((r) => (r.views > 0 ? r.likes / r.views : undefined)),
-      senders: from((r) => r.senders),
-      messages: from((r) => r.messages),
+      users: of(feedByWindow, (r) => r.users),
+      active_posts: of(feedByWindow, (r) => r.active_posts),
+      views,
+      likes,
+      ctr: views.map((v, i) => (v > 0 ? (likes[i] ?? 0) / v : undefined)),
+      senders: of(messengerByWindow, (r) => r.senders),
+      messages: of(messengerByWindow, (r) => r.messages),
     },
   };
 }

@@ -160,6 +160,8 @@ const alerts = z.strictObject({
   locale: z.enum(LOCALES).optional(),
   /** Per-metric settings; every metric is watched with a = 4, n = 5 unless told otherwise. */
   metrics: z.partialRecord(z.enum(ALERT_METRICS), metricSettings).default({}),
+  /** Also watch every metric per value of these attributes of the acting user, e.g. [os]. */
+  slices: z.array(z.enum(USER_ATTRIBUTES)).default([]),
 });
 
 const telegram = z.strictObject({

@@ -35,7 +35,7 @@ async function scenario(database: string, anomalies: readonly Anomaly[], until =
   const outbox = new OutboxNotifier(join(dir.path, `outbox-${database}`));
   const settings: AlertSettings = {
     sources, timezone: TZ, locale: 'en', database: `${database}_state`, lagMs: 0, repeatMs: 3_600_000,
-    dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}', metrics: alertMetricsFrom({}),
+    dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}', metrics: alertMetricsFrom({}), slices: [],
   };
   return { settings, outbox, run: (at: Date, on: Warehouse = warehouse) => runAlert({ warehouse: on, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, settings, at) };
 }
@@ -110,5 +110,22 @@ describe('alerts end to end on the simulator', () => {
     const fromRaw = await run('fresh_state', AT);
     expect(fromCache.outcomes.map((o) => o.verdict)).toEqual(fromRaw.outcomes.map((o) => o.verdict));
     expect(fromCache.outcomes.find((o) => o.metric === 'views')?.verdict.alert).toBe(true);
+  });
+
+  it('watches each value of a slice on its own, and names the slice', async () => {
+    const { settings, outbox } = await scenario('sliced', [{ metric: 'likes', factor: 5, ...WINDOW, filter: { attribute: 'os', value: 'iOS' } }]);
+    const result = await runAlert(
+      { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
+      { ...settings, slices: ['os'], dashboardUrl: 'https://dash.example.com/{metric}?slice={slice}' },
+      AT,
+    );
+    expect(result.outcomes.map((o) => o.slice).filter((s, i, all) => all.indexOf(s) === i)).toEqual(['', 'os=Android', 'os=iOS']);
+    const sliced = notified(result).length;
+    expect(result.outcomes.filter((o) => o.slice === 'os=iOS' && o.notification === 'started').map((o) => o.metric)).toContain('likes');
+    expect(result.outcomes.filter((o) => o.slice === 'os=Android' && o.notification !== undefined)).toEqual([]);
+    expect(sliced).toBeGreaterThan(0);
+    const sent = (await outbox.list()).find((n) => n.key.startsWith('likes-os_iOS-'));
+    expect(sent?.text).toContain('🔴 <b>Anomaly: likes, os iOS</b>');
+    expect(sent?.text).toContain('slice=os%3DiOS');
   });
 });

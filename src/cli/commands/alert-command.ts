@@ -41,21 +41,22 @@ async function alertCommand(ctx: CliContext, flags: { at?: string; dryRun?: bool
       repeatMs: config.alerts.repeat,
       dashboardUrl: config.alerts.dashboardUrl,
       metrics: alertMetricsFrom(config.alerts.metrics),
+      slices: config.alerts.slices,
     },
     at,
   );
   ctx.print(describe(result, config.timezone, delivery.notifier.name));
   const problems = result.outcomes.filter((o) => o.problem !== undefined);
-  if (problems.length > 0) throw new JobFailure(problems.map((o) => `${o.metric}: ${o.problem ?? ''}`).join('\n'));
+  if (problems.length > 0) throw new JobFailure(problems.map((o) => `${o.metric}${o.slice === '' ? '' : ` ${o.slice}`}: ${o.problem ?? ''}`).join('\n'));
 }
 
 function describe(result: AlertResult, timezone: string, destination: string): string {
   const number = (v: number | undefined) => (v === undefined ? '—' : Math.abs(v) < 10 ? v.toFixed(3) : Math.round(v).toLocaleString('en-US'));
   const lines = [`window ${formatLocalTime(result.window, timezone)} (+15 min), ${result.windows} windows of history:`];
-  for (const { metric, verdict, notification, gated } of result.outcomes) {
+  for (const { metric, slice, verdict, notification, gated } of result.outcomes) {
     const state = verdict.alert ? 'ANOMALY' : gated ? 'ok (outside the band, within noise)' : 'ok';
     const note = notification ? `  → ${notification}, ${destination}` : '';
-    lines.push(`  ${metricName(metric, 'en').padEnd(13)} ${number(verdict.value).padStart(9)}  band ${number(verdict.low)} … ${number(verdict.up)}  ${state}${note}`);
+    lines.push(`  ${`${metricName(metric, 'en')}${slice === '' ? '' : ` ${slice}`}`.padEnd(24)} ${number(verdict.value).padStart(9)}  band ${number(verdict.low)} … ${number(verdict.up)}  ${state}${note}`);
   }
   return lines.join('\n');
 }

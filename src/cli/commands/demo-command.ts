@@ -83,7 +83,7 @@ async function demo(ctx: CliContext): Promise<void> {
     { warehouse, delivery, logger: ctx.logger },
     {
       sources: settings.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
-      lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: config.alerts.dashboardUrl, metrics: alertMetricsFrom(config.alerts.metrics),
+      lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: config.alerts.dashboardUrl, metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
     },
     now,
   );
