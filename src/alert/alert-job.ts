@@ -8,6 +8,7 @@ import { deliver, retryUndelivered, UndeliveredError, type Delivery } from '../n
 import type { Notification } from '../notify/notifier.js';
 import { addDays, dayOf, floorToMinutes, fromSqlDateTime, startOfDay, toSqlDateTime } from '../time/time.js';
 import { quoteIdentifier, tableName, type TableName } from '../warehouse/identifiers.js';
+import { ensureOnce, forgetEnsured } from '../warehouse/ensure-once.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
@@ -86,6 +87,7 @@ export async function discardAlertState(warehouse: Warehouse, database: string):
   await warehouse.command(`DROP TABLE IF EXISTS ${tables.evaluations.sql}`, { idempotent: true });
   await warehouse.command(`DROP TABLE IF EXISTS ${tables.notifications.sql}`, { idempotent: true });
   await warehouse.command(`DROP TABLE IF EXISTS ${tables.windows.sql}`, { idempotent: true });
+  forgetEnsured(warehouse);
 }
 
 /** Windows recomputed from raw events on every run: the evaluated one and the one before it. */
@@ -161,10 +163,12 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
   const window = evaluatedWindow(at, settings.lagMs);
   const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
   const tables = alertTables(settings.database);
-  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`, { idempotent: true });
-  await warehouse.command(createEvaluationsTableSql(tables.evaluations), { idempotent: true });
-  await warehouse.command(createNotificationsTableSql(tables.notifications), { idempotent: true });
-  await warehouse.command(createWindowsTableSql(tables.windows), { idempotent: true });
+  await ensureOnce(warehouse, [
+    `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,
+    createEvaluationsTableSql(tables.evaluations),
+    createNotificationsTableSql(tables.notifications),
+    createWindowsTableSql(tables.windows),
+  ]);
   const histories: SliceHistory[] = [];
   for (const slice of [undefined, ...settings.slices]) histories.push(...(await windowHistories(warehouse, settings, tables.windows, from, window, slice)));
 
