@@ -1,8 +1,5 @@
 import type { TableName } from '../warehouse/identifiers.js';
 
-export const METRIC_COLUMNS = ['views', 'likes', 'messages_received', 'messages_sent', 'users_received', 'users_sent'] as const;
-export type MetricColumn = (typeof METRIC_COLUMNS)[number];
-
 /**
  * SPEC §3's target table. One partition per day, so a day is replaced atomically by
  * `REPLACE PARTITION` from a staging table of the same structure.

@@ -91,8 +91,8 @@ function toWarehouseError(error: unknown): WarehouseError {
   return new WarehouseError(`embedded ClickHouse failed: ${text}`, { type: 'EMBEDDED', retryable: false, cause: error });
 }
 
-/** Rows of a JSONEachRow result. Exported for the server adapter's tests of the same format. */
-export function parseJsonEachRow<Row>(text: string): Row[] {
+/** Rows of a JSONEachRow result, one JSON object a line. */
+function parseJsonEachRow<Row>(text: string): Row[] {
   const rows: Row[] = [];
   let start = 0;
   while (start < text.length) {

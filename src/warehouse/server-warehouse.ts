@@ -123,7 +123,7 @@ function toWarehouseError(error: unknown, location: string): WarehouseError {
 }
 
 /** The URL as it may be printed: no user, no password, no query string. */
-export function redactedUrl(url: string): string {
+function redactedUrl(url: string): string {
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';

@@ -14,7 +14,7 @@ export function registerStatusCommand(program: Command, run: CommandRunner): voi
     .action(run((ctx) => printStatus(ctx)));
 }
 
-export async function printStatus(ctx: CliContext): Promise<void> {
+async function printStatus(ctx: CliContext): Promise<void> {
   const { config } = ctx.config();
   const warehouse = ctx.openWarehouse();
   await warehouse.ping();
