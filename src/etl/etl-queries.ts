@@ -22,7 +22,7 @@ const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime
  * the day, the given attributes of that row, and their views and likes. Attributes not digested
  * keep their column defaults.
  *
- * Two phases, because argMax over a tuple of strings costs ten plain scans: first each user's
+ * Two phases, because argMax over a tuple of strings costs some fifty plain scans: first each user's
  * latest time, then the attributes of the rows at that time only. Among several rows at the same
  * latest second, the greatest attribute tuple wins, so re-runs always agree.
  */
