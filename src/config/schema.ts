@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -164,6 +165,34 @@ const alerts = z.strictObject({
   slices: z.array(z.enum(USER_ATTRIBUTES)).default([]),
 });
 
+function isCron(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const cron = z.string().refine(isCron, { error: 'a cron expression such as "5 0 * * *" (minute hour day month weekday)' });
+
+const schedule = z.strictObject({
+  /** When each job runs, in the configured timezone (SPEC §6 defaults, as the original). */
+  etl: cron.default('5 0 * * *'),
+  report: cron.default('0 11 * * *'),
+  alert: cron.default('*/15 * * * *'),
+  /** Retries of a failed run, and the wait between them. */
+  retries: z.number().int().min(0).max(10).default(2),
+  retryDelay: duration.default(60_000),
+  /** On start, the ETL fills the target's missing days among this many last days. */
+  catchupDays: z.number().int().min(0).max(366).default(7),
+});
+
+const serve = z.strictObject({
+  /** Address of /healthz (and later the dashboard); loopback unless exposed on purpose. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(8787),
+});
+
 const telegram = z.strictObject({
   /** Secret: give it as `${VAR}` from the environment. */
   token: z.string().min(1),
@@ -188,6 +217,8 @@ export const configSchema = z.strictObject({
   etl: etl.prefault({}),
   report: report.prefault({}),
   alerts: alerts.prefault({}),
+  schedule: schedule.prefault({}),
+  serve: serve.prefault({}),
   /** Database of vigil's own tables: alert evaluations and notifications, the run ledger. */
   database: z.string().regex(COLUMN_NAME, { error: 'a database name (letters, digits and _ only)' }).default('vigil'),
   notify: notify.prefault({}),
@@ -201,4 +232,4 @@ export type { EmbeddedWarehouse as EmbeddedWarehouseConfig, ServerWarehouse as S
 export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token'] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
-export const DURATION_PATHS = ['warehouse.server.requestTimeout', 'alerts.lag', 'alerts.repeat'] as const;
+export const DURATION_PATHS = ['warehouse.server.requestTimeout', 'alerts.lag', 'alerts.repeat', 'schedule.retryDelay'] as const;

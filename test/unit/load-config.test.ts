@@ -120,7 +120,7 @@ describe('loadConfig: one clear problem per mistake', () => {
   it('names unknown keys and the keys it knows, at any depth', () => {
     expect(problems('colour: blue\nsources:\n  feeds: a.b\n')).toEqual([
       'sources.feeds: unknown key; expected one of: feed, messages, receiverColumn',
-      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, report, alerts, database, notify',
+      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, report, alerts, schedule, serve, database, notify',
     ]);
   });
 
