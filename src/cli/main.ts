@@ -9,6 +9,8 @@ import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerEtlCommand } from './commands/etl-command.js';
 import { registerReportCommand } from './commands/report-command.js';
+import { registerRunsCommand } from './commands/runs-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -64,6 +66,8 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   registerReportCommand(program, run);
   registerAlertCommand(program, run);
   registerBacktestCommand(program, run);
+  registerServeCommand(program, run);
+  registerRunsCommand(program, run);
   registerStatusCommand(program, run);
   registerConfigCommand(program, run);
 

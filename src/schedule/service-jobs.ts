@@ -1,0 +1,102 @@
+import { alertMetricsFrom, runAlert } from '../alert/alert-job.js';
+import type { Config } from '../config/schema.js';
+import { firstSourceDay, lastSourceDay, missingDays } from '../etl/etl-job.js';
+import { runEtlDays } from '../etl/etl-range.js';
+import { etlSettingsFrom } from '../etl/etl-settings.js';
+import type { Logger } from '../log/logger.js';
+import type { Delivery } from '../notify/delivery.js';
+import { runReport } from '../report/report-job.js';
+import { addDays, daysBetween, yesterday, type IsoDate } from '../time/time.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import type { RunLedger } from './run-ledger.js';
+import type { ScheduledJob } from './scheduler.js';
+
+export interface ServiceDeps {
+  readonly warehouse: Warehouse;
+  readonly delivery: Delivery;
+  readonly logger: Logger;
+}
+
+/**
+ * The three jobs as the scheduler runs them: the ETL and the report for the day before the
+ * scheduled time's day, the alert for the scheduled time itself.
+ */
+export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
+  const etl = etlSettingsFrom(config);
+  const timezone = config.timezone;
+  const dayBefore = (at: Date) => yesterday(at, timezone);
+  return [
+    {
+      name: 'etl',
+      cron: config.schedule.etl,
+      logical: dayBefore,
+      async run(at) {
+        const [outcome] = await runEtlDays(deps, etl, [dayBefore(at)]);
+        if (!outcome) throw new Error('the ETL did not run');
+        if (!outcome.ok) throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+        return { rows: outcome.rows };
+      },
+    },
+    {
+      name: 'report',
+      cron: config.schedule.report,
+      logical: dayBefore,
+      async run(at) {
+        const result = await runReport(deps, { sources: etl.sources, timezone, locale: config.report.locale }, dayBefore(at));
+        if (result.imageError !== undefined) throw new Error(`the report went out without its picture: ${result.imageError}`);
+        return { rows: 1 };
+      },
+    },
+    {
+      name: 'alert',
+      cron: config.schedule.alert,
+      logical: (at) => at.toISOString(),
+      async run(at) {
+        const result = await runAlert(deps, {
+          sources: etl.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
+          lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: config.alerts.dashboardUrl,
+          metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
+        }, at);
+        const problems = result.outcomes.filter((o) => o.problem !== undefined);
+        if (problems.length > 0) throw new Error(problems.map((o) => `${o.metric}: ${o.problem ?? ''}`).join('; '));
+        return { rows: result.outcomes.filter((o) => o.notification !== undefined).length };
+      },
+    },
+  ];
+}
+
+/**
+ * On start, the ETL fills the target's days missing among the last `schedule.catchupDays` (within
+ * the days that have events). The report is not re-sent for past days, and the alert only ever
+ * looks at the latest window, so neither catches up. Every day goes to the ledger.
+ */
+export async function catchUpEtl(config: Config, deps: ServiceDeps, ledger: RunLedger, now: Date, redact: (text: string) => string): Promise<IsoDate[]> {
+  const settings = etlSettingsFrom(config);
+  const lastComplete = yesterday(now, config.timezone);
+  if (config.schedule.catchupDays === 0) return [];
+  const first = await firstSourceDay(deps.warehouse, settings.sources, config.timezone);
+  const last = await lastSourceDay(deps.warehouse, settings.sources, config.timezone);
+  if (first === undefined || last === undefined) return [];
+  const from = [addDays(lastComplete, -(config.schedule.catchupDays - 1)), first].sort().at(-1) ?? first;
+  const to = [lastComplete, last].sort()[0] ?? last;
+  if (to < from) return [];
+  const [exists] = await deps.warehouse.query<{ n: number }>('SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}', {
+    params: { db: settings.target.database, table: settings.target.table },
+  });
+  const days = exists?.n ? await missingDays(deps.warehouse, settings.target, from, to) : daysBetween(from, to);
+  if (days.length === 0) return [];
+  deps.logger.info(`etl: catching up ${days.length} missing day(s): ${days.join(', ')}`);
+  const outcomes = await runEtlDays(deps, settings, days);
+  let startedAt = now;
+  for (const outcome of outcomes) {
+    const finishedAt = new Date(startedAt.getTime() + (outcome.ok ? outcome.seconds * 1000 : 0));
+    await ledger.record({
+      job: 'etl', logical: outcome.day, attempt: 1, startedAt, finishedAt,
+      status: outcome.ok ? 'success' : 'failure',
+      error: outcome.ok ? '' : redact(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)),
+      rows: outcome.ok ? outcome.rows : 0,
+    });
+    startedAt = finishedAt;
+  }
+  return days;
+}
