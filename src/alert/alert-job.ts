@@ -55,6 +55,8 @@ export interface MetricOutcome {
   /** The detector alone said alert, but the deviation was within noise: not notified. */
   readonly gated: boolean;
   readonly notification?: NotificationKind;
+  /** The notification's key: its outbox files are `alert-<key>.txt` and `.png`. */
+  readonly key?: string;
   /** Why the notification did not go out, or went without its picture. */
   readonly problem?: string;
 }
@@ -248,7 +250,7 @@ async function judge(input: {
   await deps.warehouse.insert(tables.notifications, [
     { window_start: toSqlDateTime(window), metric, slice, kind, value: verdict.value ?? null, low: verdict.low ?? null, up: verdict.up ?? null, delivered: delivered ? 1 : 0, text },
   ]);
-  return { metric, slice, verdict, gated, notification: kind, ...(problem === undefined ? {} : { problem }) };
+  return { metric, slice, verdict, gated, notification: kind, key, ...(problem === undefined ? {} : { problem }) };
 }
 
 

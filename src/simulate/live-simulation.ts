@@ -1,3 +1,4 @@
+import type { Clock } from '../schedule/clock.js';
 import { floorToMinutes } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { simulateAppend, type SimulationResult, type SimulatorTables } from './simulate.js';
@@ -5,7 +6,7 @@ import { simulateAppend, type SimulationResult, type SimulatorTables } from './s
 export interface LiveSimulationOptions {
   readonly warehouse: Warehouse;
   readonly tables: SimulatorTables;
-  readonly now: () => Date;
+  readonly clock: Clock;
   readonly onAppend?: (result: SimulationResult) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -20,31 +21,24 @@ export interface LiveSimulation {
  * just ended, so the alert job always has a fresh window to look at.
  */
 export function startLiveSimulation(options: LiveSimulationOptions): LiveSimulation {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const tick = async (): Promise<void> => {
-    try {
-      const result = await simulateAppend(options.warehouse, options.tables, { until: floorToMinutes(options.now(), 1), anomalies: [] });
-      if (result) options.onAppend?.(result);
-    } catch (error) {
-      options.onError?.(error);
+  const stopping = new AbortController();
+  const stopped = (): boolean => stopping.signal.aborted;
+  const loop = async (): Promise<void> => {
+    while (!stopped()) {
+      try {
+        const result = await simulateAppend(options.warehouse, options.tables, { until: floorToMinutes(options.clock.now(), 1), anomalies: [] });
+        if (result) options.onAppend?.(result);
+      } catch (error) {
+        options.onError?.(error);
+      }
+      const now = options.clock.now().getTime();
+      await options.clock.sleep(60_000 - (now % 60_000), stopping.signal);
     }
   };
-  const schedule = (): void => {
-    if (stopped) return;
-    const delay = 60_000 - (options.now().getTime() % 60_000) + 50;
-    timer = setTimeout(() => {
-      running = tick().finally(schedule);
-    }, delay);
-  };
-  running = tick().finally(schedule);
-
+  const running = loop();
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
+      stopping.abort();
       await running;
     },
   };

@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startLiveSimulation } from '../../src/simulate/live-simulation.js';
 import { simulateAppend, simulateFresh, SimulationError, type SimulatorTables } from '../../src/simulate/simulate.js';
 import { parseAnomaly, type Anomaly, type Population } from '../../src/simulate/simulation-options.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 const population: Population = { seed: 7, users: 3_000, eventsPerDay: 60_000 };
 const from = new Date('2024-03-04T00:00:00Z');
@@ -229,5 +231,30 @@ describe('simulator anomalies', () => {
     expect(ios.outsideDiffers).toBe(0);
     const android = await compare('sim_spike', 'feed_actions', "action = 'like' AND os = 'Android'");
     expect(android.inside.every((r) => r === 1)).toBe(true);
+  });
+});
+
+describe('simulator live mode', () => {
+  it('appends each elapsed minute, exactly as one simulation up to then would have', async () => {
+    const tables = tablesIn('sim_live');
+    await simulateFresh(warehouse, tables, { population, from, until: new Date('2024-03-05T12:00:00Z'), anomalies: [], timezone });
+    const clock = new VirtualClock(new Date('2024-03-05T12:03:30Z'));
+    const appended: string[] = [];
+    const live = startLiveSimulation({ warehouse, tables, clock, onAppend: (r) => appended.push(r.until.toISOString().slice(11, 16)) });
+    // Each append is real I/O the virtual clock cannot see: step a minute, then wait for it.
+    const appendedAt = async (count: number) => {
+      for (let waited = 0; appended.length < count && waited < 20_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    };
+    await appendedAt(1);
+    for (const minute of ['12:04', '12:05', '12:06']) {
+      const expected = appended.length + 1;
+      await clock.advanceTo(new Date(`2024-03-05T${minute}:00Z`));
+      await appendedAt(expected);
+    }
+    await live.stop();
+    expect(appended).toEqual(['12:03', '12:04', '12:05', '12:06']);
+    await simulateFresh(warehouse, tablesIn('sim_live_reference'), { population, from, until: new Date('2024-03-05T12:06:00Z'), anomalies: [], timezone });
+    expect(await checksum('sim_live.feed_actions')).toBe(await checksum('sim_live_reference.feed_actions'));
+    expect(await checksum('sim_live.message_actions')).toBe(await checksum('sim_live_reference.message_actions'));
   });
 });

@@ -76,7 +76,8 @@ async function demo(ctx: CliContext): Promise<void> {
 
   const delivery = createDelivery(config, { logger: ctx.logger });
   const report = await runReport({ warehouse, delivery, logger: ctx.logger }, { sources: settings.sources, timezone, locale: config.report.locale }, lastDay);
-  const destination = delivery.notifier instanceof OutboxNotifier ? `${delivery.notifier.directory}/report-${lastDay}.txt and .png` : 'Telegram';
+  const outbox = delivery.notifier instanceof OutboxNotifier ? delivery.notifier.directory : undefined;
+  const destination = outbox === undefined ? 'Telegram' : `${outbox}/report-${lastDay}.txt and .png`;
   say(`3. sent the daily report for ${lastDay} to ${destination}${report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`}`);
 
   const alert = await runAlert(
@@ -90,7 +91,7 @@ async function demo(ctx: CliContext): Promise<void> {
   const fired = alert.outcomes.filter((o) => o.notification === 'started');
   say(
     `4. checked the window ${formatLocalTime(alert.window, timezone)} (+15 min): ` +
-      (fired.length === 0 ? 'no anomaly' : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, notified to ${destination.replace(/report-.*$/, 'alert-*')}`),
+      (fired.length === 0 ? 'no anomaly' : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, notified to ${outbox ?? 'Telegram'}`),
   );
 
   const rows = await warehouse.query<{ dimension: string; dimension_value: string; views: number; likes: number; messages_sent: number; messages_received: number; users_sent: number; users_received: number }>(
@@ -99,9 +100,14 @@ async function demo(ctx: CliContext): Promise<void> {
     { params: { day: lastDay } },
   );
   const n = (value: number) => value.toLocaleString('en-US').padStart(11);
+  const pictures = outbox === undefined ? [] : [`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)];
   ctx.print(
     [
       '',
+      'The report:',
+      ...plainText(report.notification.text).split('\n').map((line) => `  ${line}`),
+      '',
+      ...(pictures.length > 0 ? ['Pictures:', ...pictures.map((path) => `  ${path}`), ''] : []),
       `Slice metrics of ${lastDay} (os and gender; age and any extra dimensions are there too):`,
       `  ${'dimension'.padEnd(18)}${'views'.padStart(11)}${'likes'.padStart(11)}${'msgs sent'.padStart(11)}${'msgs recv'.padStart(11)}${'users sent'.padStart(11)}${'users recv'.padStart(11)}`,
       ...rows.map(
@@ -119,4 +125,9 @@ async function demo(ctx: CliContext): Promise<void> {
       '  npx vigil --help                  # everything else',
     ].join('\n'),
   );
+}
+
+/** Telegram HTML as a terminal shows it: tags dropped, entities restored. */
+function plainText(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }

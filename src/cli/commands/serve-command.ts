@@ -61,7 +61,7 @@ async function serve(ctx: CliContext, flags: { simulateLive?: boolean }): Promis
     ? startLiveSimulation({
         warehouse,
         tables: etl.sources,
-        now: ctx.io.now,
+        clock: systemClock,
         onAppend: (result) => ctx.logger.debug(`live: simulated up to ${formatLocalTime(result.until, config.timezone)}`),
         onError: (error) => ctx.logger.error(`live: ${ctx.redact(error instanceof Error ? error.message : String(error))}`),
       })

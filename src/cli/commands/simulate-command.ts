@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { discardAlertState } from '../../alert/alert-job.js';
 import { discardDigests } from '../../etl/etl-job.js';
 import { createProgress, type Progress } from '../../log/progress.js';
+import { systemClock } from '../../schedule/clock.js';
 import { startLiveSimulation } from '../../simulate/live-simulation.js';
 import {
   lastSimulation,
@@ -144,7 +145,7 @@ async function runLive(ctx: CliContext, tables: SimulatorTables, timezone: strin
   const live = startLiveSimulation({
     warehouse: ctx.openWarehouse(),
     tables,
-    now: ctx.io.now,
+    clock: systemClock,
     onAppend: (result) =>
       ctx.logger.info(`live: ${formatLocalTime(result.until, timezone)} +${result.feedRows} feed actions, +${result.messageRows} messages`),
     onError: (error) => ctx.logger.error(`live: ${error instanceof Error ? error.message : String(error)}`),
