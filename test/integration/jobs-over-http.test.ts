@@ -1,0 +1,77 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertMetricsFrom, runAlert } from '../../src/alert/alert-job.js';
+import { resolveDimensions } from '../../src/etl/dimensions.js';
+import { missingDays } from '../../src/etl/etl-job.js';
+import { runEtlDays } from '../../src/etl/etl-range.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
+import { runReport } from '../../src/report/report-job.js';
+import { simulateAppend, simulateFresh } from '../../src/simulate/simulate.js';
+import { tableName } from '../../src/warehouse/identifiers.js';
+import { openServerWarehouse } from '../../src/warehouse/server-warehouse.js';
+import type { Warehouse } from '../../src/warehouse/warehouse.js';
+import { startClickHouseFront, type ClickHouseFront } from '../support/clickhouse-front-process.js';
+
+/** SPEC §6: the same SQL runs on both warehouses. Every job, through the official client over HTTP. */
+let front: ClickHouseFront;
+let warehouse: Warehouse;
+const sources = { feed: tableName('http_src.feed_actions'), messages: tableName('http_src.message_actions'), receiverColumn: 'reciever_id' };
+const TZ = 'Europe/Moscow';
+
+beforeAll(async () => {
+  front = await startClickHouseFront('vigil', 'http-jobs-pw');
+  warehouse = openServerWarehouse({ url: front.url, username: 'vigil', password: 'http-jobs-pw', database: 'default', requestTimeout: 60_000, retries: 1 }, { baseDelayMs: 5 });
+  await simulateFresh(warehouse, sources, {
+    population: { seed: 11, users: 20_000, eventsPerDay: 300_000 },
+    from: new Date('2024-03-01T21:00:00Z'),
+    until: new Date('2024-03-06T14:15:00Z'),
+    anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: new Date('2024-03-06T14:15:00Z') }],
+    timezone: TZ,
+  });
+});
+afterAll(async () => {
+  await warehouse.close();
+  await front.stop();
+});
+
+describe('every job against a ClickHouse server over HTTP', () => {
+  it('simulates and appends', async () => {
+    const appended = await simulateAppend(warehouse, sources, { until: new Date('2024-03-06T14:30:00Z'), anomalies: [] });
+    expect(appended?.feedRows).toBeGreaterThan(0);
+  });
+
+  it('computes the ETL days, atomically published', async () => {
+    const settings = { sources, target: tableName('http_out.slices'), lookback: 30, dimensions: resolveDimensions({}), timezone: TZ };
+    const outcomes = await runEtlDays({ warehouse, logger: silentLogger }, settings, ['2024-03-03', '2024-03-04', '2024-03-05']);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
+    expect(await missingDays(warehouse, settings.target, '2024-03-03', '2024-03-05')).toEqual([]);
+    const [sums] = await warehouse.query<{ dims: number; views: number }>(
+      "SELECT uniqExact(dimension) AS dims, sumIf(views, dimension = 'os') AS views FROM http_out.slices WHERE event_date = '2024-03-05'",
+    );
+    expect(sums?.dims).toBe(3);
+    expect(sums?.views).toBeGreaterThan(0);
+  });
+
+  it('writes the report', async () => {
+    const outbox = new OutboxNotifier(mkdtempSync(join(tmpdir(), 'vigil-http-outbox-')));
+    const result = await runReport({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { sources, timezone: TZ, locale: 'ru' }, '2024-03-05');
+    expect(result.report.days.at(-1)?.metrics?.views).toBeGreaterThan(0);
+    expect(result.notification.image?.png.length).toBeGreaterThan(10_000);
+  });
+
+  it('fires on the messenger outage, with state and the window cache in the server', async () => {
+    const outbox = new OutboxNotifier(mkdtempSync(join(tmpdir(), 'vigil-http-alerts-')));
+    const settings = {
+      sources, timezone: TZ, locale: 'en' as const, database: 'http_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined,
+      metrics: alertMetricsFrom({}), slices: ['os' as const],
+    };
+    const deps = { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
+    const result = await runAlert(deps, settings, new Date('2024-03-06T14:15:00Z'));
+    expect(result.outcomes.find((o) => o.slice === '' && o.metric === 'messages')?.notification).toBe('started');
+    const again = await runAlert(deps, settings, new Date('2024-03-06T14:15:00Z'));
+    expect(again.outcomes.filter((o) => o.notification !== undefined)).toEqual([]);
+  });
+});
