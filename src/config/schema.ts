@@ -191,6 +191,8 @@ const serve = z.strictObject({
   /** Address of /healthz (and later the dashboard); loopback unless exposed on purpose. */
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8787),
+  /** Secret: when set, the dashboard and its API ask for it (Bearer header or ?token=). */
+  token: z.string().min(8, { error: 'at least 8 characters' }).optional(),
 });
 
 const telegram = z.strictObject({
@@ -229,7 +231,7 @@ export type WarehouseConfig = Config['warehouse'];
 export type { EmbeddedWarehouse as EmbeddedWarehouseConfig, ServerWarehouse as ServerWarehouseConfig };
 
 /** Config paths whose values are secrets: never printed, never logged. */
-export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token'] as const;
+export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token', 'serve.token'] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
 export const DURATION_PATHS = ['warehouse.server.requestTimeout', 'alerts.lag', 'alerts.repeat', 'schedule.retryDelay'] as const;

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createDelivery } from '../../notify/create-delivery.js';
-import { startHealthServer } from '../../schedule/health-server.js';
 import { RunLedger, type JobName, type RunRecord } from '../../schedule/run-ledger.js';
 import { systemClock } from '../../schedule/clock.js';
 import { startScheduler } from '../../schedule/scheduler.js';
@@ -8,6 +7,8 @@ import { catchUpEtl, serviceJobs } from '../../schedule/service-jobs.js';
 import { startLiveSimulation } from '../../simulate/live-simulation.js';
 import { etlSettingsFrom } from '../../etl/etl-settings.js';
 import { formatLocalTime } from '../../time/time.js';
+import { createWebApp } from '../../web/web-app.js';
+import { dashboardSettingsFrom, startWebServer } from '../../web/start-web-server.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
 
 /** How long a graceful stop waits for the runs under way. */
@@ -26,7 +27,8 @@ Schedules (cron, in the configured timezone): schedule.etl (default 5 0 * * *), 
 (default 2), schedule.retryDelay apart (1m); runs of one job never overlap. On start, the ETL fills
 the days missing among the last schedule.catchupDays (7); the report is not re-sent for past days
 and the alert looks at the latest window only. Every attempt is recorded: see 'vigil runs'.
-GET /healthz on serve.host:serve.port (127.0.0.1:8787) reports the last run of each job.
+GET /healthz on serve.host:serve.port (127.0.0.1:8787) reports the last run of each job; the
+dashboard's JSON API is under /api (metric/<metric>, daily, slices, runs, alerts).
 Ctrl-C (or SIGTERM) stops: no new runs, the one under way finishes; a second signal exits at once.
 With the embedded warehouse, other vigil commands cannot open it while serve runs.`,
     )
@@ -55,7 +57,8 @@ async function serve(ctx: CliContext, flags: { simulateLive?: boolean }): Promis
     redact: (text) => ctx.redact(text),
   });
   const lastRuns = () => new Map([...previous, ...scheduler.lastRuns()]);
-  const health = await startHealthServer(config.serve.host, config.serve.port, lastRuns, ctx.io.now);
+  const app = createWebApp({ warehouse, settings: dashboardSettingsFrom(config), ledger, lastRuns, now: ctx.io.now, token: config.serve.token });
+  const health = await startWebServer(app, config.serve.host, config.serve.port);
   const etl = etlSettingsFrom(config);
   const live = flags.simulateLive
     ? startLiveSimulation({
