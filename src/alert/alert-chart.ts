@@ -9,6 +9,8 @@ export interface AlertChartInput {
   readonly values: readonly SeriesValue[];
   /** low′ and up′ of every window as the original plotted them (smoothed over the whole history). */
   readonly bands: readonly { low: number | undefined; up: number | undefined }[];
+  /** Windows (ms) where an alert was sent, drawn as red points (the dashboard shows the past ones). */
+  readonly marks?: readonly number[];
   readonly timezone: string;
   readonly locale: Locale;
   readonly title: string;
@@ -36,6 +38,7 @@ export function alertChartSpec(input: AlertChartInput): ChartSpec {
       low: band?.low === undefined ? null : Math.max(0, band.low * scale),
       up: band?.up === undefined ? null : band.up * scale,
       evaluated: i === last,
+      alerted: input.marks?.includes(window) ?? false,
     };
   });
   const x = { field: 'local', type: 'temporal', scale: { type: 'utc' }, title: null, axis: { format: '%H:%M', labelOverlap: true, tickCount: 12 } };
@@ -53,7 +56,7 @@ export function alertChartSpec(input: AlertChartInput): ChartSpec {
         encoding: { y: { field: 'value', type: 'quantitative', title: `${metricName(input.metric, input.locale)}${scale === 100 ? ', %' : ''}`, scale: { zero: true } } },
       },
       {
-        transform: [{ filter: 'datum.evaluated' }],
+        transform: [{ filter: 'datum.evaluated || datum.alerted' }],
         mark: { type: 'point', filled: true, size: 120, color: '#d62728' },
         encoding: { y: { field: 'value', type: 'quantitative' } },
       },

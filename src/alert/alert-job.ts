@@ -1,5 +1,5 @@
 import { renderPng } from '../charts/render-png.js';
-import { ALERT_METRICS, type AlertMetric, type Locale, type UserAttribute } from '../config/schema.js';
+import { ALERT_METRICS, type AlertMetric, type Config, type Locale, type UserAttribute } from '../config/schema.js';
 import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
 import type { Verdict } from '../detect/detector.js';
 import type { EtlSources } from '../etl/etl-queries.js';
@@ -253,6 +253,16 @@ async function judge(input: {
   return { metric, slice, verdict, gated, notification: kind, key, ...(problem === undefined ? {} : { problem }) };
 }
 
+
+/**
+ * The link in each alert: alerts.dashboardUrl, else the metric's page on vigil's own dashboard
+ * (serve.host:serve.port), opened at the alert's window.
+ */
+export function dashboardUrlFrom(config: Config): string | undefined {
+  if (config.alerts.dashboardUrl !== undefined) return config.alerts.dashboardUrl;
+  if (config.serve.port === 0) return undefined;
+  return `http://${config.serve.host}:${config.serve.port}/metric/{metric}?slice={slice}&at={at}`;
+}
 
 /** The watched metrics from config: all of SPEC §5's, minus those switched off. */
 export function alertMetricsFrom(configured: Partial<Record<AlertMetric, { enabled: boolean; a: number; n: number; minChange: number }>>): AlertSettings['metrics'] {

@@ -59,7 +59,8 @@ export function renderAlertText(input: AlertMessageInput): string {
     const href = input.dashboardUrl
       .replaceAll('{metric}', encodeURIComponent(metric))
       .replaceAll('{slice}', encodeURIComponent(input.slice))
-      .replaceAll('{window}', encodeURIComponent(input.window.toISOString()));
+      .replaceAll('{window}', encodeURIComponent(input.window.toISOString()))
+      .replaceAll('{at}', encodeURIComponent(new Date(input.window.getTime() + 15 * 60_000).toISOString()));
     lines.push(`<a href="${escapeHtml(href).replaceAll('"', '&quot;')}">${words.dashboard}</a>`);
   }
   return lines.join('\n');

@@ -1,4 +1,4 @@
-import { alertMetricsFrom, runAlert } from '../alert/alert-job.js';
+import { alertMetricsFrom, dashboardUrlFrom, runAlert } from '../alert/alert-job.js';
 import type { Config } from '../config/schema.js';
 import { firstSourceDay, lastSourceDay, missingDays } from '../etl/etl-job.js';
 import { runEtlDays } from '../etl/etl-range.js';
@@ -54,7 +54,7 @@ export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
       async run(at) {
         const result = await runAlert(deps, {
           sources: etl.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
-          lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: config.alerts.dashboardUrl,
+          lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: dashboardUrlFrom(config),
           metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
         }, at);
         const problems = result.outcomes.filter((o) => o.problem !== undefined);

@@ -20,6 +20,8 @@ export interface DashboardSettings {
   readonly lagMs: number;
   readonly metricOptions: (metric: AlertMetric) => { a: number; n: number };
   readonly notifications: TableName;
+  /** The ETL's dimensions, for the slice page's choice. */
+  readonly dimensions: readonly string[];
 }
 
 /** A metric's windows since the start of the day before `at`, with its band and the alerts sent. */
@@ -42,7 +44,8 @@ export async function metricView(warehouse: Warehouse, settings: DashboardSettin
      ORDER BY window_start`,
     { params: { metric, slice: sliceKey, ...params } },
   ).catch(emptyIfNoTable);
-  const spec: ChartSpec = alertChartSpec({ metric, windows, values, bands, timezone: settings.timezone, locale: settings.locale, title: `${metric}${sliceKey === '' ? '' : `, ${sliceKey}`}` });
+  const marks = alerts.filter((a) => a.kind !== 'resolved').map((a) => fromSqlDateTime(a.window).getTime());
+  const spec: ChartSpec = alertChartSpec({ metric, windows, values, bands, marks, timezone: settings.timezone, locale: settings.locale, title: `${metric}${sliceKey === '' ? '' : `, ${sliceKey}`}` });
   return {
     metric,
     slice: sliceKey,

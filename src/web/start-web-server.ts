@@ -19,6 +19,7 @@ export function dashboardSettingsFrom(config: Config): DashboardSettings {
       return { a: configured?.a ?? 4, n: configured?.n ?? 5 };
     },
     notifications: alertTables(config.database).notifications,
+    dimensions: etl.dimensions.map((d) => d.name),
   };
 }
 

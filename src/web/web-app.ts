@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ALERT_METRICS, USER_ATTRIBUTES } from '../config/schema.js';
@@ -6,6 +9,7 @@ import { parseIsoDate, parseIsoTime, yesterday } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { alertHistory, dailyView, metricView, slicesView, type DashboardSettings } from './dashboard-data.js';
+import { dailyPage, indexPage, metricPage, runsPage, slicesPage } from './pages.js';
 
 export interface WebDeps {
   readonly warehouse: Warehouse;
@@ -21,7 +25,7 @@ const isoDay = z.string().refine((t) => parseIsoDate(t) !== undefined, { error: 
 const count = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 /**
- * vigil's web app: /healthz and the dashboard's JSON API. A value, so tests call `app.request()`
+ * vigil's web app: /healthz, the dashboard's pages and their JSON API. A value, so tests call `app.request()`
  * in-process; `vigil serve` puts it on serve.host:serve.port.
  */
 export function createWebApp(deps: WebDeps): Hono {
@@ -34,8 +38,14 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json({ status: 'ok', now: deps.now().toISOString(), jobs });
   });
 
-  app.use('/api/*', async (c, next) => {
-    if (deps.token === undefined) return next();
+  app.get('/static/:file', async (c) => {
+    const script = await staticScript(c.req.param('file'));
+    if (script === undefined) return c.json({ error: 'no such file' }, 404);
+    return c.body(script, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
+  });
+
+  app.use('*', async (c, next) => {
+    if (deps.token === undefined || c.req.path === '/healthz') return next();
     const given = c.req.header('authorization')?.replace(/^Bearer /, '') ?? c.req.query('token');
     if (given !== deps.token) return c.json({ error: 'this dashboard needs its token: Authorization: Bearer <serve.token>, or ?token=' }, 401);
     return next();
@@ -83,12 +93,46 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json({ alerts: await alertHistory(deps.warehouse, deps.settings, parsed.data.limit) });
   });
 
+  app.get('/', (c) => c.html(indexPage(ALERT_METRICS)));
+  app.get('/metric/:metric', (c) => {
+    const metric = c.req.param('metric');
+    if (!(ALERT_METRICS as readonly string[]).includes(metric)) return c.json({ error: `metric: expected one of ${ALERT_METRICS.join(', ')}` }, 400);
+    return c.html(metricPage(metric));
+  });
+  app.get('/daily', (c) => c.html(dailyPage()));
+  app.get('/slices', (c) => c.html(slicesPage(yesterday(deps.now(), deps.settings.timezone), deps.settings.dimensions)));
+  app.get('/runs', (c) => c.html(runsPage()));
+
   app.notFound((c) => c.json({ error: `no such page: ${c.req.path}; try /healthz or /api/daily` }, 404));
   app.onError((error, c) => {
     const message = error instanceof WarehouseError ? `warehouse: ${error.message}` : 'internal error';
     return c.json({ error: message }, error instanceof WarehouseError && error.retryable ? 503 : 500);
   });
   return app;
+}
+
+const require = createRequire(import.meta.url);
+/** The browser builds of Vega that the pages load, served from vigil's own node_modules. */
+const STATIC_SCRIPTS: Readonly<Record<string, [string, string]>> = {
+  'vega.min.js': ['vega', 'build/vega.min.js'],
+  'vega-lite.min.js': ['vega-lite', 'build/vega-lite.min.js'],
+  'vega-embed.min.js': ['vega-embed', 'build/vega-embed.min.js'],
+};
+const scripts = new Map<string, string>();
+
+async function staticScript(file: string): Promise<string | undefined> {
+  const entry = STATIC_SCRIPTS[file];
+  if (!entry) return undefined;
+  let script = scripts.get(file);
+  if (script === undefined) {
+    const [pkg, path] = entry;
+    // The package root, from its main entry (some packages do not export package.json).
+    const main = require.resolve(pkg);
+    const root = main.slice(0, main.lastIndexOf(`node_modules/${pkg}/`) + `node_modules/${pkg}/`.length);
+    script = await readFile(join(root, path), 'utf8');
+    scripts.set(file, script);
+  }
+  return script;
 }
 
 /** Validates request parameters; a bad one is a 400 naming it and what was expected. */

@@ -1,32 +1,12 @@
-import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alertMetricsFrom, alertTables, runAlert } from '../../src/alert/alert-job.js';
-import { resolveDimensions } from '../../src/etl/dimensions.js';
-import { runEtlDays } from '../../src/etl/etl-range.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
-import { RunLedger } from '../../src/schedule/run-ledger.js';
-import { simulateFresh } from '../../src/simulate/simulate.js';
-import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
-import { createWebApp } from '../../src/web/web-app.js';
+import { DASHBOARD_AT, dashboardApp, prepareDashboardData } from '../support/dashboard-fixture.js';
 import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
 
-const TZ = 'Europe/Moscow';
-const AT = new Date('2024-03-06T14:15:00Z');
-const sources = { feed: tableName('web_src.feed_actions'), messages: tableName('web_src.message_actions'), receiverColumn: 'reciever_id' };
-const target = tableName('web_out.slices');
+const AT = DASHBOARD_AT;
 const opened = useEmbeddedWarehouse();
 let warehouse: Warehouse;
-
-const settings = {
-  sources, target, timezone: TZ, locale: 'en' as const, lagMs: 0,
-  metricOptions: () => ({ a: 4, n: 5 }), notifications: alertTables('web_state').notifications,
-};
-const app = (token?: string) =>
-  createWebApp({ warehouse, settings, ledger: new RunLedger(warehouse, 'web_state'), lastRuns: () => new Map(), now: () => AT, token });
+const app = (token?: string) => dashboardApp(warehouse, token);
 const get = async (path: string, init?: RequestInit) => {
   const response = await app().request(path, init);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -34,16 +14,7 @@ const get = async (path: string, init?: RequestInit) => {
 
 beforeAll(async () => {
   warehouse = opened();
-  await simulateFresh(warehouse, sources, {
-    population: { seed: 11, users: 20_000, eventsPerDay: 300_000 }, from: new Date('2024-03-02T21:00:00Z'), until: AT,
-    anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: AT }], timezone: TZ,
-  });
-  await runEtlDays({ warehouse, logger: silentLogger }, { sources, target, lookback: 30, dimensions: resolveDimensions({}), timezone: TZ }, ['2024-03-04', '2024-03-05']);
-  await runAlert(
-    { warehouse, delivery: { notifier: new OutboxNotifier(mkdtempSync(join(tmpdir(), 'vigil-web-'))), logger: silentLogger }, logger: silentLogger },
-    { sources, timezone: TZ, locale: 'en', database: 'web_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics: alertMetricsFrom({}), slices: [] },
-    AT,
-  );
+  await prepareDashboardData(warehouse);
 });
 
 describe('web app', () => {
@@ -109,5 +80,27 @@ describe('web app', () => {
     expect((await secured.request('/api/alerts', { headers: { Authorization: 'Bearer s3cret-dashboard-token' } })).status).toBe(200);
     expect((await secured.request('/api/alerts?token=s3cret-dashboard-token')).status).toBe(200);
     expect((await secured.request('/healthz')).status).toBe(200);
+  });
+
+  it('serves the pages, with Vega from vigil itself', async () => {
+    for (const path of ['/', '/metric/views', '/daily', '/slices', '/runs']) {
+      const response = await app().request(path);
+      expect(response.status, path).toBe(200);
+      const html = await response.text();
+      expect(html).toContain('<script src="/static/vega-embed.min.js"></script>');
+      expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    }
+    expect(await (await app().request('/slices')).text()).toContain('value="2024-03-05"');
+    const vega = await app().request('/static/vega.min.js');
+    expect(vega.headers.get('content-type')).toContain('javascript');
+    expect((await vega.text()).length).toBeGreaterThan(100_000);
+    expect((await app().request('/static/secrets.txt')).status).toBe(404);
+    expect((await app().request('/metric/clicks')).status).toBe(400);
+  });
+
+  it('marks the alerts sent in the chart specification', async () => {
+    const { body } = await get('/api/metric/messages');
+    const values = (body.spec as { data: { values: { alerted: boolean }[] } }).data.values;
+    expect(values.filter((v) => v.alerted)).toHaveLength(1);
   });
 });

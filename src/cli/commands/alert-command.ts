@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { alertMetricsFrom, runAlert, type AlertResult } from '../../alert/alert-job.js';
+import { alertMetricsFrom, dashboardUrlFrom, runAlert, type AlertResult } from '../../alert/alert-job.js';
 import { metricName } from '../../alert/alert-message.js';
 import { createDelivery } from '../../notify/create-delivery.js';
 import { formatLocalTime } from '../../time/time.js';
@@ -39,7 +39,7 @@ async function alertCommand(ctx: CliContext, flags: { at?: string; dryRun?: bool
       database: config.database,
       lagMs: config.alerts.lag,
       repeatMs: config.alerts.repeat,
-      dashboardUrl: config.alerts.dashboardUrl,
+      dashboardUrl: dashboardUrlFrom(config),
       metrics: alertMetricsFrom(config.alerts.metrics),
       slices: config.alerts.slices,
     },

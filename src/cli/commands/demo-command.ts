@@ -8,7 +8,7 @@ import { etlSettingsFrom } from '../../etl/etl-settings.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { simulateFresh } from '../../simulate/simulate.js';
 import { DEFAULT_POPULATION } from '../../simulate/simulation-options.js';
-import { alertMetricsFrom, discardAlertState, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
+import { alertMetricsFrom, dashboardUrlFrom, discardAlertState, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
 import { metricName } from '../../alert/alert-message.js';
 import { addDays, dayOf, daysBetween, floorToMinutes, formatLocalTime, startOfDay, yesterday } from '../../time/time.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
@@ -84,7 +84,7 @@ async function demo(ctx: CliContext): Promise<void> {
     { warehouse, delivery, logger: ctx.logger },
     {
       sources: settings.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
-      lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: config.alerts.dashboardUrl, metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
+      lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: dashboardUrlFrom(config), metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
     },
     now,
   );
