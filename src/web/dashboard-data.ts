@@ -6,6 +6,8 @@ import type { ChartSpec } from '../charts/chart-spec.js';
 import type { AlertMetric, Locale, UserAttribute } from '../config/schema.js';
 import { iqrDetector } from '../detect/iqr-detector.js';
 import type { EtlSources } from '../etl/etl-queries.js';
+import { buildReport, type ActivityRow } from '../report/report-data.js';
+import { reportChartSpec } from '../report/report-chart.js';
 import { dailyActivitySql, dailyReceiversSql } from '../report/report-queries.js';
 import { addDays, dayOf, daysBetween, fromSqlDateTime, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
@@ -56,19 +58,22 @@ export async function metricView(warehouse: Warehouse, settings: DashboardSettin
   };
 }
 
-/** The report's numbers for each day of [until − days + 1, until]; days without events are null. */
-export async function dailyView(warehouse: Warehouse, settings: DashboardSettings, until: IsoDate, days: number) {
-  const from = addDays(until, -(days - 1));
+/** The report's numbers for each day of [until − count + 1, until] (null without events), and the report's 7-day chart. */
+export async function dailyView(warehouse: Warehouse, settings: DashboardSettings, until: IsoDate, count: number) {
+  const from = addDays(until, -(count - 1));
   const params = { from: toSqlDateTime(startOfDay(from, settings.timezone)), to: toSqlDateTime(startOfDay(addDays(until, 1), settings.timezone)), tz: settings.timezone };
-  const activity = await warehouse.query<Record<string, number | string>>(dailyActivitySql(settings.sources), { params });
+  const activity = await warehouse.query<ActivityRow>(dailyActivitySql(settings.sources), { params });
   const receivers = await warehouse.query<{ day: string; receivers: number }>(dailyReceiversSql(settings.sources), { params });
-  return daysBetween(from, until).map((day) => {
+  // The report's own picture of the last 7 of these days, as the browser draws it.
+  const spec = reportChartSpec(buildReport(until, activity, receivers), settings.locale);
+  const days = daysBetween(from, until).map((day) => {
     const row = activity.find((r) => r.day === day);
     if (!row) return { day, metrics: null };
     const metrics = Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'day'));
     const views = Number(row.views);
     return { day, metrics: { ...metrics, receivers: receivers.find((r) => r.day === day)?.receivers ?? 0, ctr: views > 0 ? Number(row.likes) / views : null } };
   });
+  return { days, spec };
 }
 
 /** The ETL's rows of a day and dimension. */

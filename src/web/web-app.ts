@@ -68,7 +68,7 @@ export function createWebApp(deps: WebDeps): Hono {
     const parsed = parse(c, z.object({ until: isoDay.optional(), days: count(90, 28) }), { until: c.req.query('until'), days: c.req.query('days') });
     if ('error' in parsed) return parsed.error;
     const until = parsed.data.until ?? yesterday(deps.now(), deps.settings.timezone);
-    return c.json({ until, days: await dailyView(deps.warehouse, deps.settings, until, parsed.data.days) });
+    return c.json({ until, ...(await dailyView(deps.warehouse, deps.settings, until, parsed.data.days)) });
   });
 
   app.get('/api/slices', async (c) => {

@@ -48,6 +48,15 @@ describe.skipIf(!haveBrowser)('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it("draws the daily page's 7-day chart from the report's specification", async () => {
+    const page = await browser.newPage({ viewport: { width: 412, height: 915 } });
+    await page.goto(`${server.url}/daily?days=7`);
+    await page.waitForSelector('#chart svg .mark-line path', { timeout: 20_000 });
+    expect(await page.locator('#chart svg .mark-line path').count()).toBe(11);
+    expect(await page.locator('#daily tbody tr').count()).toBe(7);
+    await page.close();
+  });
+
   it('switches the day on the slice page', async () => {
     const page = await browser.newPage({ viewport: { width: 412, height: 915 } });
     await page.goto(`${server.url}/slices?day=2024-03-05&dimension=os`);
