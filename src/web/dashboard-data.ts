@@ -70,8 +70,8 @@ export async function dailyView(warehouse: Warehouse, settings: DashboardSetting
     const row = activity.find((r) => r.day === day);
     if (!row) return { day, metrics: null };
     const metrics = Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'day'));
-    const views = Number(row.views);
-    return { day, metrics: { ...metrics, receivers: receivers.find((r) => r.day === day)?.receivers ?? 0, ctr: views > 0 ? Number(row.likes) / views : null } };
+    const views = row.views;
+    return { day, metrics: { ...metrics, receivers: receivers.find((r) => r.day === day)?.receivers ?? 0, ctr: views > 0 ? row.likes / views : null } };
   });
   return { days, spec };
 }
