@@ -17,7 +17,7 @@ const STOP_TIMEOUT_MS = 60_000;
 export function registerServeCommand(program: Command, run: CommandRunner): void {
   program
     .command('serve')
-    .description('run the ETL, the report and the alert on their schedules, with a run ledger and /healthz')
+    .description('run the ETL, the report and the alert on their schedules, with a run ledger, /healthz and a dashboard')
     .option('--simulate-live', "keep appending the simulator's events every minute (for the demo warehouse)")
     .addHelpText(
       'after',
