@@ -51,6 +51,7 @@ export async function metricView(warehouse: Warehouse, settings: DashboardSettin
   return {
     metric,
     slice: sliceKey,
+    timezone: settings.timezone,
     window: window.toISOString(),
     points: windows.map((w, i) => ({ window: new Date(w).toISOString(), value: values[i] ?? null, low: bands[i]?.low ?? null, up: bands[i]?.up ?? null })),
     alerts: alerts.map((a) => ({ ...a, window: fromSqlDateTime(a.window).toISOString() })),

@@ -52,11 +52,12 @@ export function metricPage(metric: string): string {
 <div class="card"><h2>Alerts</h2><table id="alerts"><thead><tr><th>window</th><th>kind</th><th>value</th><th>band</th></tr></thead><tbody></tbody></table></div>`,
     `api('/api/metric/' + ${JSON.stringify(encodeURIComponent(metric))}, Object.fromEntries(['slice', 'at'].filter((k) => query.get(k)).map((k) => [k, query.get(k)])))
   .then((data) => {
+    const local = (iso) => new Date(iso).toLocaleString('sv-SE', { timeZone: data.timezone, dateStyle: 'short', timeStyle: 'short' });
     if (data.slice) document.getElementById('title').textContent = data.metric + ', ' + data.slice.replace('=', ' ');
     const last = data.points[data.points.length - 1];
-    document.getElementById('summary').textContent = 'window ' + data.window + ': ' + number(last.value) + ' (band ' + number(last.low) + ' … ' + number(last.up) + ')';
+    document.getElementById('summary').textContent = 'window ' + local(data.window) + ' (' + data.timezone + '): ' + number(last.value) + ' (band ' + number(last.low) + ' … ' + number(last.up) + ')';
     document.querySelector('#alerts tbody').innerHTML = data.alerts.length === 0 ? '<tr><td colspan="4" class="muted">no alerts in this period</td></tr>'
-      : data.alerts.map((a) => '<tr class="alert ' + a.kind + '">' + cell(a.window) + cell(a.kind) + cell(number(a.value)) + cell(number(a.low) + ' … ' + number(a.up)) + '</tr>').join('');
+      : data.alerts.map((a) => '<tr class="alert ' + a.kind + '">' + cell(local(a.window)) + cell(a.kind) + cell(number(a.value)) + cell(number(a.low) + ' … ' + number(a.up)) + '</tr>').join('');
     return vegaEmbed('#chart', data.spec, { actions: false, renderer: 'svg', width: Math.min(640, document.getElementById('chart').clientWidth - 90) });
   }).catch(fail);`,
   );

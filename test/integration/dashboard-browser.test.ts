@@ -41,8 +41,9 @@ describe.skipIf(!haveBrowser)('dashboard in headless Chromium', () => {
     await page.goto(`${server.url}/metric/messages?at=2024-03-06T14:15:00.000Z`);
     await page.waitForSelector('#chart svg .mark-symbol path', { timeout: 20_000 });
     expect(await page.locator('#alerts tr.alert.started').count()).toBe(1);
-    expect(await page.locator('#alerts tr.alert.started td').first().textContent()).toBe('2024-03-06T14:00:00.000Z');
-    expect(await page.locator('#summary').textContent()).toContain('window 2024-03-06T14:00:00.000Z: 0');
+    // Times in the configured zone, as on the chart's axis: 14:00 UTC is 17:00 in Moscow.
+    expect(await page.locator('#alerts tr.alert.started td').first().textContent()).toBe('2024-03-06 17:00');
+    expect(await page.locator('#summary').textContent()).toContain('window 2024-03-06 17:00 (Europe/Moscow): 0');
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-metric.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
