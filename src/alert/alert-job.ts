@@ -3,6 +3,7 @@ import { ALERT_METRICS, type AlertMetric, type Config, type Locale, type UserAtt
 import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
 import type { Verdict } from '../detect/detector.js';
 import type { EtlSources } from '../etl/etl-queries.js';
+import { sourcesFrom } from '../etl/etl-settings.js';
 import type { Logger } from '../log/logger.js';
 import { deliver, retryUndelivered, UndeliveredError, type Delivery } from '../notify/delivery.js';
 import type { Notification } from '../notify/notifier.js';
@@ -254,11 +255,26 @@ async function judge(input: {
 }
 
 
+/** The alert job's settings from the configuration. */
+export function alertSettingsFrom(config: Config): AlertSettings {
+  return {
+    sources: sourcesFrom(config),
+    timezone: config.timezone,
+    locale: config.alerts.locale ?? config.report.locale,
+    database: config.database,
+    lagMs: config.alerts.lag,
+    repeatMs: config.alerts.repeat,
+    dashboardUrl: dashboardUrlFrom(config),
+    metrics: alertMetricsFrom(config.alerts.metrics),
+    slices: config.alerts.slices,
+  };
+}
+
 /**
  * The link in each alert: alerts.dashboardUrl, else the metric's page on vigil's own dashboard
  * (serve.host:serve.port), opened at the alert's window.
  */
-export function dashboardUrlFrom(config: Config): string | undefined {
+function dashboardUrlFrom(config: Config): string | undefined {
   if (config.alerts.dashboardUrl !== undefined) return config.alerts.dashboardUrl;
   if (config.serve.port === 0) return undefined;
   return `http://${config.serve.host}:${config.serve.port}/metric/{metric}?slice={slice}&at={at}`;

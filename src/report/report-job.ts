@@ -1,5 +1,6 @@
-import type { Locale } from '../config/schema.js';
+import type { Config, Locale } from '../config/schema.js';
 import type { EtlSources } from '../etl/etl-queries.js';
+import { sourcesFrom } from '../etl/etl-settings.js';
 import type { Logger } from '../log/logger.js';
 import { renderPng } from '../charts/render-png.js';
 import { deliver, retryUndelivered, type Delivery } from '../notify/delivery.js';
@@ -28,6 +29,11 @@ export interface ReportResult {
   readonly notification: Notification;
   /** Why the picture is missing, if it is (the text went out without it). */
   readonly imageError?: string;
+}
+
+/** The report's settings from the configuration. */
+export function reportSettingsFrom(config: Config): ReportSettings {
+  return { sources: sourcesFrom(config), timezone: config.timezone, locale: config.report.locale };
 }
 
 /** SPEC §4 for day D: two queries over D−7 … D, the text, the 7-day picture, delivery. */

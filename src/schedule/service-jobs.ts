@@ -1,11 +1,11 @@
-import { alertMetricsFrom, dashboardUrlFrom, runAlert } from '../alert/alert-job.js';
+import { alertSettingsFrom, runAlert } from '../alert/alert-job.js';
 import type { Config } from '../config/schema.js';
 import { firstSourceDay, lastSourceDay, missingDays } from '../etl/etl-job.js';
 import { runEtlDays } from '../etl/etl-range.js';
 import { etlSettingsFrom } from '../etl/etl-settings.js';
 import type { Logger } from '../log/logger.js';
 import type { Delivery } from '../notify/delivery.js';
-import { runReport } from '../report/report-job.js';
+import { reportSettingsFrom, runReport } from '../report/report-job.js';
 import { addDays, daysBetween, yesterday, type IsoDate } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { RunLedger } from './run-ledger.js';
@@ -42,7 +42,7 @@ export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
       cron: config.schedule.report,
       logical: dayBefore,
       async run(at) {
-        const result = await runReport(deps, { sources: etl.sources, timezone, locale: config.report.locale }, dayBefore(at));
+        const result = await runReport(deps, reportSettingsFrom(config), dayBefore(at));
         if (result.imageError !== undefined) throw new Error(`the report went out without its picture: ${result.imageError}`);
         return { rows: 1 };
       },
@@ -52,11 +52,7 @@ export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
       cron: config.schedule.alert,
       logical: (at) => at.toISOString(),
       async run(at) {
-        const result = await runAlert(deps, {
-          sources: etl.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
-          lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: dashboardUrlFrom(config),
-          metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
-        }, at);
+        const result = await runAlert(deps, alertSettingsFrom(config), at);
         const problems = result.outcomes.filter((o) => o.problem !== undefined);
         if (problems.length > 0) throw new Error(problems.map((o) => `${o.metric}: ${o.problem ?? ''}`).join('; '));
         return { rows: result.outcomes.filter((o) => o.notification !== undefined).length };

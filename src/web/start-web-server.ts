@@ -1,24 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { alertTables } from '../alert/alert-job.js';
+import { alertSettingsFrom, alertTables } from '../alert/alert-job.js';
 import type { Config } from '../config/schema.js';
 import { etlSettingsFrom } from '../etl/etl-settings.js';
 import type { DashboardSettings } from './dashboard-data.js';
 
 export function dashboardSettingsFrom(config: Config): DashboardSettings {
   const etl = etlSettingsFrom(config);
+  const alerts = alertSettingsFrom(config);
   return {
     sources: etl.sources,
     target: etl.target,
     timezone: config.timezone,
-    locale: config.alerts.locale ?? config.report.locale,
-    lagMs: config.alerts.lag,
+    locale: alerts.locale,
+    lagMs: alerts.lagMs,
     metricOptions: (metric) => {
       const configured = config.alerts.metrics[metric];
       return { a: configured?.a ?? 4, n: configured?.n ?? 5 };
     },
-    notifications: alertTables(config.database).notifications,
+    notifications: alertTables(alerts.database).notifications,
     dimensions: etl.dimensions.map((d) => d.name),
   };
 }

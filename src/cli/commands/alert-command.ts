@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { alertMetricsFrom, dashboardUrlFrom, runAlert, type AlertResult } from '../../alert/alert-job.js';
+import { alertSettingsFrom, runAlert, type AlertResult } from '../../alert/alert-job.js';
 import { metricName } from '../../alert/alert-message.js';
 import { createDelivery } from '../../notify/create-delivery.js';
 import { formatLocalTime } from '../../time/time.js';
-import { tableName } from '../../warehouse/identifiers.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
 import { timeFlag } from '../parse-flags.js';
 import { JobFailure } from '../usage-error.js';
@@ -32,17 +31,7 @@ async function alertCommand(ctx: CliContext, flags: { at?: string; dryRun?: bool
   const delivery = createDelivery(config, { dryRun: flags.dryRun ?? false, logger: ctx.logger });
   const result = await runAlert(
     { warehouse: ctx.openWarehouse(), delivery, logger: ctx.logger },
-    {
-      sources: { feed: tableName(config.sources.feed), messages: tableName(config.sources.messages), receiverColumn: config.sources.receiverColumn },
-      timezone: config.timezone,
-      locale: config.alerts.locale ?? config.report.locale,
-      database: config.database,
-      lagMs: config.alerts.lag,
-      repeatMs: config.alerts.repeat,
-      dashboardUrl: dashboardUrlFrom(config),
-      metrics: alertMetricsFrom(config.alerts.metrics),
-      slices: config.alerts.slices,
-    },
+    alertSettingsFrom(config),
     at,
   );
   ctx.print(describe(result, config.timezone, delivery.notifier.name));

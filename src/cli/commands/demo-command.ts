@@ -3,12 +3,12 @@ import { discardDigests } from '../../etl/etl-job.js';
 import { runEtlDays } from '../../etl/etl-range.js';
 import { createDelivery } from '../../notify/create-delivery.js';
 import { OutboxNotifier } from '../../notify/outbox-notifier.js';
-import { runReport } from '../../report/report-job.js';
+import { reportSettingsFrom, runReport } from '../../report/report-job.js';
 import { etlSettingsFrom } from '../../etl/etl-settings.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { simulateFresh } from '../../simulate/simulate.js';
 import { DEFAULT_POPULATION } from '../../simulate/simulation-options.js';
-import { alertMetricsFrom, dashboardUrlFrom, discardAlertState, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
+import { alertSettingsFrom, discardAlertState, evaluatedWindow, runAlert } from '../../alert/alert-job.js';
 import { metricName } from '../../alert/alert-message.js';
 import { addDays, dayOf, daysBetween, floorToMinutes, formatLocalTime, startOfDay, yesterday } from '../../time/time.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
@@ -75,19 +75,12 @@ async function demo(ctx: CliContext): Promise<void> {
   say(`2. computed the daily slices of ${days[0]} … ${lastDay} into ${config.etl.target} in ${seconds.toFixed(1)} s`);
 
   const delivery = createDelivery(config, { logger: ctx.logger });
-  const report = await runReport({ warehouse, delivery, logger: ctx.logger }, { sources: settings.sources, timezone, locale: config.report.locale }, lastDay);
+  const report = await runReport({ warehouse, delivery, logger: ctx.logger }, reportSettingsFrom(config), lastDay);
   const outbox = delivery.notifier instanceof OutboxNotifier ? delivery.notifier.directory : undefined;
   const destination = outbox === undefined ? 'Telegram' : `${outbox}/report-${lastDay}.txt and .png`;
   say(`3. sent the daily report for ${lastDay} to ${destination}${report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`}`);
 
-  const alert = await runAlert(
-    { warehouse, delivery, logger: ctx.logger },
-    {
-      sources: settings.sources, timezone, locale: config.alerts.locale ?? config.report.locale, database: config.database,
-      lagMs: config.alerts.lag, repeatMs: config.alerts.repeat, dashboardUrl: dashboardUrlFrom(config), metrics: alertMetricsFrom(config.alerts.metrics), slices: config.alerts.slices,
-    },
-    now,
-  );
+  const alert = await runAlert({ warehouse, delivery, logger: ctx.logger }, alertSettingsFrom(config), now);
   const fired = alert.outcomes.filter((o) => o.notification === 'started');
   say(
     `4. checked the window ${formatLocalTime(alert.window, timezone)} (+15 min): ` +

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { createDelivery } from '../../notify/create-delivery.js';
 import { UndeliveredError } from '../../notify/delivery.js';
 import { OutboxNotifier } from '../../notify/outbox-notifier.js';
-import { runReport } from '../../report/report-job.js';
+import { reportSettingsFrom, runReport } from '../../report/report-job.js';
 import { dayOf, yesterday } from '../../time/time.js';
-import { tableName } from '../../warehouse/identifiers.js';
 import type { CliContext, CommandRunner } from '../cli-context.js';
 import { dateFlag } from '../parse-flags.js';
 import { JobFailure, UsageError } from '../usage-error.js';
@@ -33,10 +32,9 @@ async function reportCommand(ctx: CliContext, flags: { date?: string; dryRun?: b
   if (day > lastComplete) throw new UsageError(`--date ${day} has not ended yet in ${timezone} (today is ${dayOf(ctx.io.now(), timezone)}); the report covers complete days`);
 
   const delivery = createDelivery(config, { dryRun: flags.dryRun ?? false, logger: ctx.logger });
-  const sources = { feed: tableName(config.sources.feed), messages: tableName(config.sources.messages), receiverColumn: config.sources.receiverColumn };
   let result;
   try {
-    result = await runReport({ warehouse: ctx.openWarehouse(), delivery, logger: ctx.logger }, { sources, timezone, locale: config.report.locale }, day);
+    result = await runReport({ warehouse: ctx.openWarehouse(), delivery, logger: ctx.logger }, reportSettingsFrom(config), day);
   } catch (error) {
     if (error instanceof UndeliveredError) throw new JobFailure(error.message);
     throw error;

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { discardAlertState } from '../../alert/alert-job.js';
 import { discardDigests } from '../../etl/etl-job.js';
+import { sourcesFrom } from '../../etl/etl-settings.js';
 import { createProgress, type Progress } from '../../log/progress.js';
 import { systemClock } from '../../schedule/clock.js';
 import { startLiveSimulation } from '../../simulate/live-simulation.js';
@@ -79,11 +80,7 @@ async function simulateCommand(ctx: CliContext, flags: SimulateFlags): Promise<v
       throw new UsageError(`--anomaly ${JSON.stringify(spec)}: ${(error as Error).message}`);
     }
   });
-  const tables: SimulatorTables = {
-    feed: tableName(config.sources.feed),
-    messages: tableName(config.sources.messages),
-    receiverColumn: config.sources.receiverColumn,
-  };
+  const tables: SimulatorTables = sourcesFrom(config);
 
   const warehouse = ctx.openWarehouse();
   let progress: Progress | undefined;
