@@ -133,12 +133,16 @@ export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlP
   }
 }
 
-/** Days of the target missing in [from, to], for `--missing` and catch-up. */
+/** Days of the target missing in [from, to], for `--missing` and catch-up; all of them if the target does not exist yet. */
 export async function missingDays(warehouse: Warehouse, target: TableName, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
-  const present = await warehouse.query<{ day: string }>(
-    `SELECT DISTINCT toString(event_date) AS day FROM ${target.sql} WHERE event_date >= {from:Date} AND event_date <= {to:Date}`,
-    { params: { from, to } },
-  );
+  const present = await warehouse
+    .query<{ day: string }>(`SELECT DISTINCT toString(event_date) AS day FROM ${target.sql} WHERE event_date >= {from:Date} AND event_date <= {to:Date}`, {
+      params: { from, to },
+    })
+    .catch((error: unknown) => {
+      if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE')) return [];
+      throw error;
+    });
   const have = new Set(present.map((row) => row.day));
   return daysBetween(from, to).filter((day) => !have.has(day));
 }

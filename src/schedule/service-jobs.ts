@@ -6,7 +6,7 @@ import { etlSettingsFrom } from '../etl/etl-settings.js';
 import type { Logger } from '../log/logger.js';
 import type { Delivery } from '../notify/delivery.js';
 import { reportSettingsFrom, runReport } from '../report/report-job.js';
-import { addDays, daysBetween, yesterday, type IsoDate } from '../time/time.js';
+import { addDays, yesterday, type IsoDate } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { RunLedger } from './run-ledger.js';
 import type { ScheduledJob } from './scheduler.js';
@@ -76,10 +76,7 @@ export async function catchUpEtl(config: Config, deps: ServiceDeps, ledger: RunL
   const from = [addDays(lastComplete, -(config.schedule.catchupDays - 1)), first].sort().at(-1) ?? first;
   const to = [lastComplete, last].sort()[0] ?? last;
   if (to < from) return [];
-  const [exists] = await deps.warehouse.query<{ n: number }>('SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}', {
-    params: { db: settings.target.database, table: settings.target.table },
-  });
-  const days = exists?.n ? await missingDays(deps.warehouse, settings.target, from, to) : daysBetween(from, to);
+  const days = await missingDays(deps.warehouse, settings.target, from, to);
   if (days.length === 0) return [];
   deps.logger.info(`etl: catching up ${days.length} missing day(s): ${days.join(', ')}`);
   const outcomes = await runEtlDays(deps, settings, days);

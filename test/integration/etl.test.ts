@@ -125,6 +125,9 @@ describe('ETL against an independent reference on a hand-built dataset', () => {
 
   it('knows which days are missing', async () => {
     expect(await missingDays(warehouse, settings.target, '2024-03-08', '2024-03-12')).toEqual(['2024-03-08', '2024-03-12']);
+    // A target not created yet lacks every day; its database may not exist either.
+    expect(await missingDays(warehouse, tableName('hand_out.not_yet'), '2024-03-08', '2024-03-09')).toEqual(['2024-03-08', '2024-03-09']);
+    expect(await missingDays(warehouse, tableName('no_such_db.slices'), '2024-03-08', '2024-03-08')).toEqual(['2024-03-08']);
   });
 });
 

@@ -105,10 +105,7 @@ async function chooseDays(ctx: CliContext, flags: EtlFlags, lastComplete: IsoDat
     throw error;
   }
   if (from === undefined || from > to) return [];
-  const [exists] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}', {
-    params: { db: settings.target.database, table: settings.target.table },
-  });
-  return exists?.n ? missingDays(warehouse, settings.target, from, to) : daysBetween(from, to);
+  return missingDays(warehouse, settings.target, from, to);
 }
 
 function summary(outcomes: readonly EtlDayOutcome[], target: string): string {
