@@ -22,8 +22,9 @@ export interface AlertChartInput {
  * whatever the machine's zone; Vega thins the labels so they never overlap.
  */
 export function alertChartSpec(input: AlertChartInput): ChartSpec {
+  const wallClock = new Intl.DateTimeFormat('en-US', { timeZone: input.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const offset = (ms: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: input.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms);
+    const parts = wallClock.formatToParts(ms);
     const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
   };

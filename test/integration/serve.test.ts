@@ -54,7 +54,7 @@ describe('catch-up on start', () => {
 });
 
 describe('vigil serve', () => {
-  it('answers /healthz, stops on SIGTERM letting nothing half-done, and its runs show in vigil runs', async () => {
+  it('answers /healthz, exits 0 on SIGTERM, and its runs show in vigil runs', async () => {
     const child = spawn(process.execPath, ['--import', TSX_IMPORT, new URL('../support/cli-entry.ts', import.meta.url).pathname, 'serve'], {
       cwd: dir.path,
       env: { PATH: process.env.PATH ?? '' },
