@@ -29,6 +29,13 @@ export async function bestOf(runs: number, work: () => Promise<unknown>): Promis
   return best;
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
 /** Peak resident set size of this process so far, in MiB (chDB runs inside it). */
 export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;

@@ -7,29 +7,25 @@ import { sourcesFrom } from '../etl/etl-settings.js';
 import type { Logger } from '../log/logger.js';
 import { deliver, retryUndelivered, UndeliveredError, type Delivery } from '../notify/delivery.js';
 import type { Notification } from '../notify/notifier.js';
-import { addDays, dayOf, floorToMinutes, fromSqlDateTime, startOfDay, toSqlDateTime } from '../time/time.js';
+import { addDays, dayOf, floorToMinutes, startOfDay, toSqlDateTime } from '../time/time.js';
 import { quoteIdentifier, tableName, type TableName } from '../warehouse/identifiers.js';
 import { ensureOnce, forgetEnsured } from '../warehouse/ensure-once.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
-import {
-  cachedWindowsSql,
-  createEvaluationsTableSql,
-  createNotificationsTableSql,
-  createWindowsTableSql,
-  feedWindowsSql,
-  lastNotificationsSql,
-  messengerWindowsSql,
-} from './alert-queries.js';
-import { buildHistory, type AlertHistory, type FeedWindowRow, type MessengerWindowRow } from './alert-series.js';
+import { readAlertInputs, WINDOW_MS } from './alert-inputs.js';
+import { createEvaluationsTableSql, createNotificationsTableSql, createWindowsTableSql } from './alert-queries.js';
+import type { AlertHistory } from './alert-series.js';
 import { decideNotification, type LastNotification, type NotificationKind } from './alert-state.js';
 import { worthNotifying } from './noise-gate.js';
+import type { WindowMemory } from './window-memory.js';
 
 export interface AlertDeps {
   readonly warehouse: Warehouse;
   readonly delivery: Delivery;
   readonly logger: Logger;
+  /** Kept across the runs of a long-running process (`vigil serve`); one-off runs have none. */
+  readonly memory?: WindowMemory;
 }
 
 export interface AlertSettings {
@@ -69,8 +65,6 @@ export interface AlertResult {
   readonly outcomes: readonly MetricOutcome[];
 }
 
-const WINDOW_MS = 15 * 60_000;
-
 /** The evaluated window for an evaluation time: the last complete one before at − lag (SPEC §2). */
 export function evaluatedWindow(at: Date, lagMs: number): Date {
   return new Date(floorToMinutes(new Date(at.getTime() - lagMs), 15).getTime() - WINDOW_MS);
@@ -93,71 +87,9 @@ export async function discardAlertState(warehouse: Warehouse, database: string):
   forgetEnsured(warehouse);
 }
 
-/** Windows recomputed from raw events on every run: the evaluated one and the one before it. */
-const FRESH_WINDOWS = 2;
-
-/** One series set: the whole product (slice '') or one value of a slice (`os=iOS`). */
-interface SliceHistory {
-  readonly slice: string;
-  readonly history: AlertHistory;
-}
-
-/**
- * Every window from `from` to the evaluated one, for the whole product or for each value of a
- * slice. Older windows come from the window cache; the last FRESH_WINDOWS, and any the cache
- * lacks, are computed from raw events (one query per source, empty windows as 0) and cached. A
- * window keeps being recomputed for half an hour, so events that land in it a little late (a
- * live source's last minute) are still counted; later ones (beyond alerts.lag) are not seen.
- */
-async function windowHistories(
-  warehouse: Warehouse,
-  settings: AlertSettings,
-  cache: TableName,
-  from: Date,
-  window: Date,
-  slice: UserAttribute | undefined,
-): Promise<SliceHistory[]> {
-  const sources = `${settings.sources.feed.sql}|${settings.sources.messages.sql}`;
-  const dimension = slice ?? '';
-  const to = new Date(window.getTime() + WINDOW_MS);
-  const windows: number[] = [];
-  for (let w = from.getTime(); w < to.getTime(); w += WINDOW_MS) windows.push(w);
-  const freshFrom = new Date(Math.max(from.getTime(), to.getTime() - FRESH_WINDOWS * WINDOW_MS));
-  const cached = await warehouse.query<FeedWindowRow & MessengerWindowRow>(cachedWindowsSql(cache), {
-    params: { sources, slice: dimension, from: toSqlDateTime(from), to: toSqlDateTime(freshFrom) },
-  });
-  // Reuse the cache up to its first missing window; compute everything after it.
-  const cachedWindows = new Set(cached.map((row) => fromSqlDateTime(row.window).getTime()));
-  let reusable = 0;
-  while (reusable < windows.length && cachedWindows.has(windows[reusable] ?? 0)) reusable++;
-  const computeFrom = new Date(windows[reusable] ?? to.getTime());
-  const params = { from: toSqlDateTime(computeFrom), to: toSqlDateTime(to) };
-  const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources, slice), { params });
-  const messenger = await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources, slice), { params });
-
-  const computed = new Map<string, FeedWindowRow & MessengerWindowRow>();
-  const zero = { users: 0, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0 };
-  for (const row of [...feed, ...messenger]) {
-    const key = `${row.slice_value}|${row.window}`;
-    computed.set(key, { ...zero, ...computed.get(key), ...row });
-  }
-  await warehouse.insert(
-    cache,
-    [...computed.values()].map(({ slice_value, window: start, ...metrics }) => ({ sources, slice: dimension, slice_value, window_start: start, ...metrics })),
-    { idempotent: true },
-  );
-  const rows = [...cached.filter((row) => fromSqlDateTime(row.window).getTime() < computeFrom.getTime()), ...computed.values()];
-  const values = [...new Set(rows.map((row) => row.slice_value))].sort();
-  if (slice === undefined && values.length === 0) values.push('');
-  return values.map((value) => {
-    const own = rows.filter((row) => row.slice_value === value);
-    return { slice: slice === undefined ? '' : `${slice}=${value}`, history: buildHistory(windows, own, own) };
-  });
-}
-
 /**
  * SPEC §5 at time t: every window from the start of the day before t's day to the evaluated one
- * (one query per source, empty windows as 0), the detector per metric, the state decides who
+ * (empty windows as 0), the detector per metric, the state decides who
  * hears about it, and every evaluation and notification is recorded.
  */
 export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
@@ -172,13 +104,7 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
     createNotificationsTableSql(tables.notifications),
     createWindowsTableSql(tables.windows),
   ]);
-  const histories: SliceHistory[] = [];
-  for (const slice of [undefined, ...settings.slices]) histories.push(...(await windowHistories(warehouse, settings, tables.windows, from, window, slice)));
-
-  const state = new Map(
-    (await warehouse.query<{ metric: string; slice: string; last_window: string; last_kind: NotificationKind; started: string }>(lastNotificationsSql(tables.notifications)))
-      .map((row): [string, LastNotification] => [`${row.metric}|${row.slice}`, { kind: row.last_kind, window: fromSqlDateTime(row.last_window).getTime(), started: fromSqlDateTime(row.started).getTime() }]),
-  );
+  const { histories, state } = await readAlertInputs(warehouse, { sources: settings.sources, slices: settings.slices, tables, from, window, memory: deps.memory });
 
   const outcomes: MetricOutcome[] = [];
   const evaluations: Record<string, unknown>[] = [];

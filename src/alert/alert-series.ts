@@ -17,6 +17,13 @@ export interface MessengerWindowRow {
   messages: number;
 }
 
+/** A window's counts for one value of a slice (slice '' is the whole product, value ''). */
+export interface CountedWindow extends FeedWindowRow, MessengerWindowRow {
+  readonly slice: string;
+  /** The window's start, ms since the epoch. */
+  readonly start: number;
+}
+
 /** The history of every metric, window by window (ms since the epoch), from the two queries. */
 export interface AlertHistory {
   readonly windows: readonly number[];

@@ -1,4 +1,5 @@
 import { alertSettingsFrom, runAlert } from '../alert/alert-job.js';
+import { WindowMemory } from '../alert/window-memory.js';
 import type { Config } from '../config/schema.js';
 import { firstSourceDay, lastSourceDay, missingDays } from '../etl/etl-job.js';
 import { runEtlDays } from '../etl/etl-range.js';
@@ -25,6 +26,7 @@ export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
   const etl = etlSettingsFrom(config);
   const timezone = config.timezone;
   const dayBefore = (at: Date) => yesterday(at, timezone);
+  const alertDeps = { ...deps, memory: new WindowMemory() };
   return [
     {
       name: 'etl',
@@ -52,7 +54,7 @@ export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
       cron: config.schedule.alert,
       logical: (at) => at.toISOString(),
       async run(at) {
-        const result = await runAlert(deps, alertSettingsFrom(config), at);
+        const result = await runAlert(alertDeps, alertSettingsFrom(config), at);
         const problems = result.outcomes.filter((o) => o.problem !== undefined);
         if (problems.length > 0) throw new Error(problems.map((o) => `${o.metric}: ${o.problem ?? ''}`).join('; '));
         return { rows: result.outcomes.filter((o) => o.notification !== undefined).length };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertMetricsFrom, alertTables, runAlert, type AlertSettings } from '../../src/alert/alert-job.js';
+import { WindowMemory } from '../../src/alert/window-memory.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
@@ -10,6 +11,7 @@ import type { Anomaly } from '../../src/simulate/simulation-options.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
+import { countingWarehouse } from '../support/counting-warehouse.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const TZ = 'Europe/Moscow';
@@ -110,6 +112,45 @@ describe('alerts end to end on the simulator', () => {
     const fromRaw = await run('fresh_state', AT);
     expect(fromCache.outcomes.map((o) => o.verdict)).toEqual(fromRaw.outcomes.map((o) => o.verdict));
     expect(fromCache.outcomes.find((o) => o.metric === 'views')?.verdict.alert).toBe(true);
+  });
+
+  it('reads a warm run in one query, also over windows where nothing happened; a serving process judges as one-off runs do', async () => {
+    // Half an hour without any event earlier in the day: no row of any slice value exists there.
+    const quiet = { from: new Date('2024-03-06T08:00:00Z'), to: new Date('2024-03-06T08:30:00Z') };
+    const { settings, outbox } = await scenario('memory', [{ metric: 'feed', factor: 0, ...quiet }, { metric: 'messages', factor: 0, ...quiet }]);
+    const counted = countingWarehouse(warehouse);
+    const deps = { warehouse: counted.warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
+    const oneOff = (at: Date) => runAlert(deps, { ...settings, slices: ['os'], database: 'memory_one_off' }, at);
+    const serving = { ...deps, memory: new WindowMemory() };
+    const service = (at: Date) => runAlert(serving, { ...settings, slices: ['os'], database: 'memory_service' }, at);
+
+    const steady: { oneOff: Record<string, number>; service: Record<string, number> }[] = [];
+    for (let quarter = 0; quarter < 9; quarter++) {
+      const at = new Date(AT.getTime() - 2 * 3_600_000 + quarter * 15 * 60_000);
+      counted.reset();
+      const fromOneOff = await oneOff(at);
+      const oneOffStatements = counted.snapshot();
+      counted.reset();
+      const fromService = await service(at);
+      steady.push({ oneOff: oneOffStatements, service: counted.snapshot() });
+      expect(fromService.outcomes.map((o) => [o.slice, o.metric, o.verdict])).toEqual(fromOneOff.outcomes.map((o) => [o.slice, o.metric, o.verdict]));
+    }
+    const [first, ...warm] = steady;
+    // The first runs found no cache: counted the history from raw events in a second query.
+    expect(first?.oneOff.query).toBe(2);
+    expect(first?.service.query).toBe(2);
+    for (const run of warm) {
+      expect(run.oneOff).toEqual({ query: 1, 'insert memory_one_off.alert_windows': 1, 'insert memory_one_off.alert_evaluations': 1 });
+      expect(run.service.query).toBe(1);
+      expect(run.service['insert memory_service.alert_evaluations']).toBe(1);
+    }
+    // The serving process writes settled windows to the cache an hour at a time.
+    expect(warm.map((run) => run.service['insert memory_service.alert_windows'] ?? 0).reduce((a, b) => a + b)).toBe(2);
+    // From the history's start (Moscow midnight the day before) to the last settled hour's end, 13:45 UTC.
+    const [cache] = await warehouse.query<{ windows: number; first: string; last: string }>(
+      "SELECT uniqExact(window_start) AS windows, toString(min(window_start)) AS first, toString(max(window_start)) AS last FROM memory_service.alert_windows WHERE slice = ''",
+    );
+    expect(cache).toEqual({ windows: 4 * 40 + 3, first: '2024-03-04 21:00:00', last: '2024-03-06 13:30:00' });
   });
 
   it('watches each value of a slice on its own, and names the slice', async () => {

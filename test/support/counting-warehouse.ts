@@ -1,0 +1,31 @@
+import type { Warehouse } from '../../src/warehouse/warehouse.js';
+
+/** A warehouse that counts the statements passing through it: queries, commands, and inserts by table. */
+export function countingWarehouse(inner: Warehouse) {
+  let counts: Record<string, number> = {};
+  const count = (what: string) => {
+    counts[what] = (counts[what] ?? 0) + 1;
+  };
+  const warehouse: Warehouse = {
+    ...inner,
+    query: (sql, options) => {
+      count('query');
+      return inner.query(sql, options);
+    },
+    command: (sql, options) => {
+      count('command');
+      return inner.command(sql, options);
+    },
+    insert: (table, rows, options) => {
+      count(`insert ${table.database}.${table.table}`);
+      return inner.insert(table, rows, options);
+    },
+  };
+  return {
+    warehouse,
+    reset: () => {
+      counts = {};
+    },
+    snapshot: (): Record<string, number> => ({ ...counts }),
+  };
+}
