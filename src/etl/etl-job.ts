@@ -8,6 +8,7 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
 import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
+import { packedLatestRow, STRING_TOO_LONG, tupleLatestRow, type LatestRowSql } from './latest-row.js';
 import { createDigestedDaysTableSql, createSlicesTableSql, createStagingTableSql, createUserDaysTableSql } from './etl-tables.js';
 import { checkSources } from './source-check.js';
 
@@ -91,7 +92,7 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
 }
 
 function digestMark(attributes: readonly UserAttribute[]): string {
-  return `vigil digest of ${attributes.join(',')}`;
+  return `vigil digest v2 of ${attributes.join(',')}`;
 }
 
 /** What {@link prepareEtl} learnt about the sources, for the days that follow. */
@@ -121,7 +122,7 @@ export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlP
   await warehouse.command(createStagingTableSql(staging, settings.target), { idempotent: true });
   try {
     await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
-    await warehouse.command(slicesSql(settings.sources, digests, staging, settings.dimensions), {
+    await warehouse.command(slicesSql(digests, staging, settings.dimensions, plan.attributes), {
       params: { ...dayParams(day, settings.timezone), lookback_from: lookbackFrom },
       idempotent: true,
     });
@@ -179,10 +180,20 @@ function dayParams(day: IsoDate, timezone: string): Record<string, string> {
 async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<void> {
   const digests = userDaysTable(settings.target);
   const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
+  const digest = (latest: LatestRowSql) =>
+    warehouse.command(userDaySql(settings.sources, staging, plan.attributes, latest), { params: dayParams(day, settings.timezone), idempotent: true });
   await warehouse.command(createStagingTableSql(staging, digests), { idempotent: true });
   try {
     await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
-    await warehouse.command(userDaySql(settings.sources, staging, plan.attributes), { params: dayParams(day, settings.timezone), idempotent: true });
+    const packed = packedLatestRow(plan.attributes);
+    try {
+      await digest(packed ?? tupleLatestRow(plan.attributes));
+    } catch (error) {
+      // A string attribute longer than the packed key holds: the slower key is exact for any.
+      if (!packed || !(error instanceof WarehouseError) || !error.message.includes(STRING_TOO_LONG)) throw error;
+      await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
+      await digest(tupleLatestRow(plan.attributes));
+    }
     const users = await publishDay(warehouse, digests, staging, day);
     await warehouse.insert(digestedDaysTable(settings.target), [{ event_date: day, users }]);
   } finally {

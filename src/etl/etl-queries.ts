@@ -1,6 +1,7 @@
 import { USER_ATTRIBUTES, type UserAttribute } from '../config/schema.js';
 import { quoteIdentifier, type TableName } from '../warehouse/identifiers.js';
 import type { Dimension } from './dimensions.js';
+import type { LatestRowSql } from './latest-row.js';
 
 /*
  * The ETL's statements. Parameters: {day:Date} the logical date D; {day_start:DateTime('UTC')}
@@ -14,36 +15,40 @@ export interface EtlSources {
   readonly receiverColumn: string;
 }
 
-const ATTRIBUTES = USER_ATTRIBUTES.join(', ');
 const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime('UTC')}`;
 
 /**
- * Day D's digest of every user who acted on D (fed or sent): the time of their latest own row of
- * the day, the given attributes of that row, and their views and likes. Attributes not digested
- * keep their column defaults.
- *
- * Two phases, because argMax over a tuple of strings costs some fifty plain scans: first each user's
- * latest time, then the attributes of the rows at that time only. Among several rows at the same
- * latest second, the greatest attribute tuple wins, so re-runs always agree.
+ * Day D's digest of every user of D, in one pass over each source: the latest own row of the day
+ * (its time and the given attributes, picked by `latest`; time 0 for a user who only received
+ * messages), the user's views and likes, messages sent and received, and distinct receivers and
+ * senders. Attributes not digested keep their column defaults.
  */
-export function userDaySql(sources: EtlSources, into: TableName, attributes: readonly UserAttribute[]): string {
-  const list = attributes.join(', ');
-  const actsOnDay = (columns: string, feedExtra: string, messageExtra: string) =>
-    `SELECT ${columns}${feedExtra} FROM ${sources.feed.sql} WHERE ${ON_DAY}
-      UNION ALL SELECT ${columns}${messageExtra} FROM ${sources.messages.sql} WHERE ${ON_DAY}`;
-  return `INSERT INTO ${into.sql} (event_date, user_id, last_time, ${list}, views, likes)
-SELECT {day:Date}, user_id, last_time, ${attributes.map((_, i) => `tupleElement(latest, ${i + 1})`).join(', ')}, views, likes
+export function userDaySql(sources: EtlSources, into: TableName, attributes: readonly UserAttribute[], latest: LatestRowSql): string {
+  const receiver = quoteIdentifier(sources.receiverColumn);
+  const counts = 'views, likes, messages_sent, users_sent, messages_received, users_received';
+  return `INSERT INTO ${into.sql} (event_date, user_id, last_time, ${attributes.join(', ')}, ${counts})
+SELECT {day:Date}, user_id, ${latest.time}, ${latest.attributes.join(', ')}, ${counts}
 FROM (
-  SELECT user_id, max(time) AS last_time, sum(is_view) AS views, sum(is_like) AS likes
-  FROM (${actsOnDay('user_id, time', ", toUInt64(action = 'view') AS is_view, toUInt64(action = 'like') AS is_like", ', toUInt64(0), toUInt64(0)')})
+  SELECT user_id, max(latest) AS latest, sum(views) AS views, sum(likes) AS likes, sum(messages_sent) AS messages_sent,
+    sum(users_sent) AS users_sent, sum(messages_received) AS messages_received, sum(users_received) AS users_received
+  FROM (
+    SELECT user_id, max(${latest.key}) AS latest, countIf(action = 'view') AS views, countIf(action = 'like') AS likes,
+      toUInt64(0) AS messages_sent, toUInt64(0) AS users_sent, toUInt64(0) AS messages_received, toUInt64(0) AS users_received
+    FROM ${sources.feed.sql} WHERE ${ON_DAY}
+    GROUP BY user_id
+    UNION ALL
+    -- Each (sender, receiver) pair once for its sender and once for its receiver, who owns no row by it.
+    SELECT if(sending, sender, receiver), if(sending, latest, defaultValueOfArgumentType(latest)), 0, 0,
+      if(sending, messages, 0), if(sending, 1, 0), if(sending, 0, messages), if(sending, 0, 1)
+    FROM (
+      SELECT user_id AS sender, ${receiver} AS receiver, max(${latest.key}) AS latest, count() AS messages
+      FROM ${sources.messages.sql} WHERE ${ON_DAY}
+      GROUP BY sender, receiver
+    )
+    ARRAY JOIN [1, 0] AS sending
+  )
   GROUP BY user_id
-) AS activity
-JOIN (
-  SELECT user_id, max(tuple(${list})) AS latest
-  FROM (${actsOnDay(`user_id, time, ${list}`, '', '')})
-  WHERE (user_id, time) IN (SELECT user_id, max(time) FROM (${actsOnDay('user_id, time', '', '')}) GROUP BY user_id)
-  GROUP BY user_id
-) AS latest_rows USING (user_id)`;
+)`;
 }
 
 /** The attributes the dimensions' expressions mention (a mention inside a string literal only costs time). */
@@ -52,52 +57,40 @@ export function attributesUsed(dimensions: readonly Dimension[]): UserAttribute[
 }
 
 /**
- * SPEC §3 for day D, from D's digest, D's messages and the look-back in earlier digests.
- * Every user of D (feed actors, senders, receivers) is counted under their own attributes: a
- * receiver who did not act on D gets those of their latest row in the look-back, else `unknown`.
+ * SPEC §3 for day D from D's digest (which holds the `attributes` the dimensions use): every user
+ * of D (feed actors, senders, receivers) is counted under their own attributes; a receiver who did
+ * not act on D gets those of their latest own row in the look-back's digests (one a day, so no two
+ * share a time), else `unknown`. Users are summed by attribute combination first, so the
+ * dimensions fan out over a few hundred rows, not over every user.
  */
-export function slicesSql(sources: EtlSources, userDays: TableName, into: TableName, dimensions: readonly Dimension[]): string {
-  const receiver = quoteIdentifier(sources.receiverColumn);
+export function slicesSql(userDays: TableName, into: TableName, dimensions: readonly Dimension[], attributes: readonly UserAttribute[]): string {
   const slices = dimensions
     .map((d) => `('${d.name}', if(known, toString(${d.expression}), 'unknown'))`)
     .join(',\n    ');
-  return `INSERT INTO ${into.sql} (event_date, dimension, dimension_value, views, likes, messages_received, messages_sent, users_received, users_sent)
+  const counts = ['views', 'likes', 'messages_received', 'messages_sent', 'users_received', 'users_sent'];
+  const sums = counts.map((c) => `sum(${c}) AS ${c}`).join(', ');
+  return `INSERT INTO ${into.sql} (event_date, dimension, dimension_value, ${counts.join(', ')})
 WITH
-  pairs AS (
-    SELECT user_id AS sender, ${receiver} AS receiver, count() AS messages
-    FROM ${sources.messages.sql} WHERE ${ON_DAY}
-    GROUP BY sender, receiver
-  ),
-  acted AS (
-    SELECT user_id, ${ATTRIBUTES}, views, likes FROM ${userDays.sql} WHERE event_date = {day:Date}
-  ),
   remembered AS (
-    SELECT user_id, argMax(tuple(${ATTRIBUTES}), tuple(last_time, ${ATTRIBUTES})) AS latest
+    SELECT user_id, ${attributes.map((a) => `argMax(${a}, last_time) AS remembered_${a}`).join(', ')}, 1 AS found
     FROM ${userDays.sql}
-    WHERE event_date >= {lookback_from:Date} AND event_date < {day:Date}
-      AND user_id IN (SELECT receiver FROM pairs WHERE receiver NOT IN (SELECT user_id FROM acted))
+    WHERE event_date >= {lookback_from:Date} AND event_date < {day:Date} AND last_time > 0
+      AND user_id IN (SELECT user_id FROM ${userDays.sql} WHERE event_date = {day:Date} AND last_time = 0)
     GROUP BY user_id
   ),
-  attributes AS (
-    SELECT user_id, ${ATTRIBUTES}, 1 AS known FROM acted
-    UNION ALL
-    SELECT user_id, ${USER_ATTRIBUTES.map((a, i) => `tupleElement(latest, ${i + 1}) AS ${a}`).join(', ')}, 1 FROM remembered
-  ),
-  activity AS (
-    SELECT user_id, sum(v) AS views, sum(l) AS likes, sum(ms) AS messages_sent, sum(us) AS users_sent,
-      sum(mr) AS messages_received, sum(ur) AS users_received
+  combinations AS (
+    SELECT known, ${attributes.join(', ')}, ${sums}
     FROM (
-      SELECT user_id, views AS v, likes AS l, toUInt64(0) AS ms, toUInt64(0) AS us, toUInt64(0) AS mr, toUInt64(0) AS ur FROM acted
-      UNION ALL
-      SELECT sender, 0, 0, sum(messages), count(), 0, 0 FROM pairs GROUP BY sender
-      UNION ALL
-      SELECT receiver, 0, 0, 0, 0, sum(messages), count() FROM pairs GROUP BY receiver
+      SELECT of_day.last_time > 0 OR remembered.found = 1 AS known,
+        ${attributes.map((a) => `if(of_day.last_time > 0, of_day.${a}, remembered.remembered_${a}) AS ${a}`).join(',\n        ')},
+        ${counts.map((c) => `of_day.${c} AS ${c}`).join(', ')}
+      FROM (SELECT * FROM ${userDays.sql} WHERE event_date = {day:Date}) AS of_day
+      LEFT JOIN remembered USING (user_id)
     )
-    GROUP BY user_id
+    GROUP BY known, ${attributes.join(', ')}
   )
-SELECT {day:Date}, tupleElement(slice, 1) AS dimension, tupleElement(slice, 2) AS dimension_value,
-  sum(views), sum(likes), sum(messages_received), sum(messages_sent), sum(users_received), sum(users_sent)
-FROM activity LEFT JOIN attributes USING (user_id)
+SELECT {day:Date}, tupleElement(slice, 1) AS dimension, tupleElement(slice, 2) AS dimension_value, ${sums}
+FROM combinations
 ARRAY JOIN [
     ${slices}
   ] AS slice

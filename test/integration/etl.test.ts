@@ -45,6 +45,8 @@ const FEED: FeedRow[] = [
   feed(7, 'view', '2024-03-10 05:00:00', A), // a tie at the same second: the greater tuple (B > A by gender) wins
   feed(7, 'view', '2024-03-10 05:00:00', B),
   feed(8, 'view', '2024-03-11 03:00:00', C), // D+1 only
+  feed(10, 'view', '2024-03-10 06:00:00', { ...A, os: 'iOS' }), // a tie that only the os string breaks: iOS > Android
+  feed(10, 'like', '2024-03-10 06:00:00', A),
 ];
 const MESSAGES: MessageRow[] = [
   message(2, 3, '2024-03-10 10:00:00', B), // user 2 only sends, three times to 3
@@ -283,5 +285,17 @@ describe('ETL digests only the attributes its dimensions use', () => {
     const place = (await targetRows(withCity, '2024-03-10')).filter((r) => r.dimension === 'place');
     expect(place).toEqual(expected);
     expect(place.map((r) => r.dimension_value)).toContain('Russia/Kazan'); // receiver 3, known only from the look-back
+  });
+
+  it('picks the latest row exactly when an attribute string is longer than its packed key holds', async () => {
+    const longer = (rows: readonly (FeedRow | MessageRow)[]) => rows.map((r) => (r.os === 'iOS' ? { ...r, os: 'iPadOS on a tablet' } : r));
+    const feedRows = longer(FEED) as FeedRow[];
+    const messageRows = longer(MESSAGES) as MessageRow[];
+    await loadSources('long_os', feedRows, messageRows);
+    const settings = settingsFor('long_os');
+    await etl(settings, ['2024-03-09', '2024-03-10']);
+    const rows = await targetRows(settings, '2024-03-10');
+    expect(rows).toEqual(referenceSlices(feedRows, messageRows, '2024-03-10', TZ, 30, dimensionsForReference));
+    expect(rows.map((r) => r.dimension_value)).toContain('iPadOS on a tablet');
   });
 });
