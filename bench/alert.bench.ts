@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertMetricsFrom, runAlert } from '../src/alert/alert-job.js';
+import { alertMetricsFrom, discardAlertState, runAlert } from '../src/alert/alert-job.js';
 import { WindowMemory } from '../src/alert/window-memory.js';
 import { feedWindowsSql, messengerWindowsSql } from '../src/alert/alert-queries.js';
 import { buildHistory, type FeedWindowRow, type MessengerWindowRow } from '../src/alert/alert-series.js';
@@ -42,7 +42,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     );
   try {
     for (const path of [service, oneOff]) {
-      await warehouse.command(`DROP DATABASE IF EXISTS ${path.settings.database}`);
+      await discardAlertState(warehouse, path.settings.database);
       for (let quarter = 0; quarter < 8; quarter++) await runAt(path, quarter);
     }
     // Interleaved, so that the engine's background work weighs on all three alike.

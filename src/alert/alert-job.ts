@@ -11,6 +11,7 @@ import { addDays, dayOf, floorToMinutes, startOfDay, toSqlDateTime } from '../ti
 import { quoteIdentifier, tableName, type TableName } from '../warehouse/identifiers.js';
 import { ensureOnce, forgetEnsured } from '../warehouse/ensure-once.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
 import { readAlertInputs, WINDOW_MS } from './alert-inputs.js';
@@ -98,13 +99,24 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
   const window = evaluatedWindow(at, settings.lagMs);
   const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
   const tables = alertTables(settings.database);
-  await ensureOnce(warehouse, [
-    `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,
-    createEvaluationsTableSql(tables.evaluations),
-    createNotificationsTableSql(tables.notifications),
-    createWindowsTableSql(tables.windows),
-  ]);
-  const { histories, state } = await readAlertInputs(warehouse, { sources: settings.sources, slices: settings.slices, tables, from, window, memory: deps.memory });
+  const ensureTables = () =>
+    ensureOnce(warehouse, [
+      `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,
+      createEvaluationsTableSql(tables.evaluations),
+      createNotificationsTableSql(tables.notifications),
+      createWindowsTableSql(tables.windows),
+    ]);
+  const read = () => readAlertInputs(warehouse, { sources: settings.sources, slices: settings.slices, tables, from, window, memory: deps.memory });
+  await ensureTables();
+  const { histories, state } = await read().catch(async (error: unknown) => {
+    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE')) throw error;
+    // vigil's tables were dropped behind this process's back (sources simulated afresh by another
+    // one): make them again, and forget windows counted from the old events.
+    forgetEnsured(warehouse);
+    deps.memory?.clear();
+    await ensureTables();
+    return read();
+  });
 
   const outcomes: MetricOutcome[] = [];
   const evaluations: Record<string, unknown>[] = [];

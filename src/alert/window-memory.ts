@@ -31,8 +31,7 @@ export class WindowMemory {
   remember(scope: string, from: number, rows: readonly CountedWindow[], saved: boolean): void {
     if (scope !== this.#scope) {
       this.#scope = scope;
-      this.#windows.clear();
-      this.#saved.clear();
+      this.clear();
     }
     const byStart = new Map<number, CountedWindow[]>();
     for (const row of rows) byStart.set(row.start, [...(byStart.get(row.start) ?? []), row]);
@@ -46,6 +45,12 @@ export class WindowMemory {
       this.#windows.delete(start);
       this.#saved.delete(start);
     }
+  }
+
+  /** Forgets everything, e.g. when the events it counted were replaced. */
+  clear(): void {
+    this.#windows.clear();
+    this.#saved.clear();
   }
 
   /** Rows of the remembered windows before `before` that the window cache lacks. */

@@ -153,6 +153,21 @@ describe('alerts end to end on the simulator', () => {
     expect(cache).toEqual({ windows: 4 * 40 + 3, first: '2024-03-04 21:00:00', last: '2024-03-06 13:30:00' });
   });
 
+  it('makes its tables again when they were dropped behind its back, and forgets the windows it remembered', async () => {
+    const first = await scenario('redone', []);
+    const serving = { warehouse, delivery: { notifier: first.outbox, logger: silentLogger }, logger: silentLogger, memory: new WindowMemory() };
+    const service = (at: Date) => runAlert(serving, { ...first.settings, database: 'redone_state' }, at);
+    await service(new Date(AT.getTime() - 15 * 60_000));
+    // The sources are simulated afresh with a spike within the band's reach, and vigil's tables dropped, as `vigil simulate` does.
+    const { settings } = await scenario('redone', [{ metric: 'views', factor: 5, from: new Date('2024-03-06T13:00:00Z'), to: new Date('2024-03-06T13:15:00Z') }]);
+    await warehouse.command('DROP DATABASE redone_state');
+    const fromService = await service(AT);
+    const fromOneOff = await runAlert({ ...serving, memory: undefined }, { ...settings, database: 'redone_one_off' }, AT);
+    expect(fromService.outcomes.map((o) => o.verdict)).toEqual(fromOneOff.outcomes.map((o) => o.verdict));
+    const [evaluations] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM redone_state.alert_evaluations');
+    expect(evaluations?.n).toBe(fromService.outcomes.length);
+  });
+
   it('watches each value of a slice on its own, and names the slice', async () => {
     const { settings, outbox } = await scenario('sliced', [{ metric: 'likes', factor: 5, ...WINDOW, filter: { attribute: 'os', value: 'iOS' } }]);
     const result = await runAlert(
