@@ -12,7 +12,7 @@ import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
 import { addDays, fromSqlDateTime, startOfDay, toSqlDateTime } from '../src/time/time.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
 import { median, time, type Measurement } from './harness.js';
-import { DAY, ensureHistory, SOURCES, TZ } from './etl.bench.js';
+import { DAY, ensureHistory, settled, SOURCES, TZ } from './etl.bench.js';
 
 /** Runs measured: the evaluations at 20:00, 20:15, … after eight runs from 18:00 warm the window cache. */
 const RUNS = 9;
@@ -45,6 +45,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
       await discardAlertState(warehouse, path.settings.database);
       for (let quarter = 0; quarter < 8; quarter++) await runAt(path, quarter);
     }
+    await settled(warehouse);
     // Interleaved, so that the engine's background work weighs on all three alike.
     const times = { service: [] as number[], oneOff: [] as number[], scan: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
