@@ -63,6 +63,14 @@ describe('noise gate', () => {
     expect(worthNotifying('senders', [193, 189, 194, 196, 215, 239], { low: 177, up: 210 }, gate)).toBe(false);
   });
 
+  it('passes a fall to a third even when a steep decline has widened the band', () => {
+    // As the demo at 02:00: views fall from a median of 2,100 to 526, yet only 404 (19 % of the
+    // median) below a band that the decline has stretched to 930 … 3,630.
+    expect(worthNotifying('views', [2600, 2400, 2100, 2000, 1900, 526], { low: 930, up: 3630 }, gate)).toBe(true);
+    // A fall by less than half, just below such a band, is still the decline's noise.
+    expect(worthNotifying('views', [2600, 2400, 2100, 2000, 1900, 1100], { low: 1150, up: 3630 }, gate)).toBe(false);
+  });
+
   it('asks more of small counts: three Poisson standard deviations', () => {
     // 32 → 46 is 14 over the band (> 20 % of 30), but 14 < 3·√30 ≈ 16.4: chance at that size.
     expect(worthNotifying('senders', [30, 29, 31, 30, 30, 46], { low: 28, up: 32 }, gate)).toBe(false);
