@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertMetricsFrom, discardAlertState, runAlert } from '../src/alert/alert-job.js';
-import { WindowMemory } from '../src/alert/window-memory.js';
+import { AlertMemory } from '../src/alert/alert-memory.js';
 import { feedWindowsSql, messengerWindowsSql } from '../src/alert/alert-queries.js';
 import { buildHistory, type FeedWindowRow, type MessengerWindowRow } from '../src/alert/alert-series.js';
 import { worthNotifying } from '../src/alert/noise-gate.js';
@@ -30,7 +30,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   const delivery = { notifier: new OutboxNotifier(outbox), logger: silentLogger };
   // As `vigil serve` runs it (one process remembering its windows), and as a one-off `vigil alert`
   // from cron would (each run a new process), in separate state databases.
-  const service = { deps: { warehouse, delivery, logger: silentLogger, memory: new WindowMemory() }, settings };
+  const service = { deps: { warehouse, delivery, logger: silentLogger, memory: new AlertMemory() }, settings };
   const oneOff = { deps: { warehouse, delivery, logger: silentLogger }, settings: { ...settings, database: 'bench_alert_one_off' } };
   const runAt = (path: typeof service | typeof oneOff, quarter: number) =>
     runAlert(path.deps, path.settings, new Date(Date.parse(`${DAY}T18:00:00Z`) + quarter * 15 * 60_000));

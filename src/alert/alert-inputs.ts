@@ -3,7 +3,7 @@ import type { EtlSources } from '../etl/etl-queries.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { alertInputsSql } from './alert-queries.js';
+import { alertInputsSql, alertStateSql } from './alert-queries.js';
 import { buildHistory, type AlertHistory, type CountedWindow } from './alert-series.js';
 import type { LastNotification, NotificationKind } from './alert-state.js';
 import type { WindowMemory } from './window-memory.js';
@@ -20,10 +20,13 @@ export interface SliceHistory {
   readonly history: AlertHistory;
 }
 
+/** The latest notification by `metric|slice`. */
+export type AlertState = ReadonlyMap<string, LastNotification>;
+
 export interface AlertInputs {
   readonly histories: readonly SliceHistory[];
-  /** The latest notification by `metric|slice`. */
-  readonly state: ReadonlyMap<string, LastNotification>;
+  /** Undefined when not asked for. */
+  readonly state: AlertState | undefined;
 }
 
 export interface AlertInputsRequest {
@@ -35,6 +38,8 @@ export interface AlertInputsRequest {
   readonly window: Date;
   /** Windows counted by this process's earlier runs, if it keeps them. */
   readonly memory?: WindowMemory | undefined;
+  /** Whether to read the alert state too. */
+  readonly withState: boolean;
 }
 
 interface InputRow extends CountedWindow {
@@ -68,7 +73,7 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
 
   const read = async (rawFrom: number, withCache: boolean) =>
     splitRows(
-      await warehouse.query<InputRow>(alertInputsSql(request.sources, request.tables, request.slices, { withCache }), {
+      await warehouse.query<InputRow>(alertInputsSql(request.sources, request.tables, request.slices, { withCache, withState: request.withState }), {
         params: { sources, from: toSqlDateTime(from), raw_from: toSqlDateTime(new Date(rawFrom)), to: toSqlDateTime(new Date(to)) },
       }),
       rawFrom,
@@ -110,7 +115,18 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
       return { slice: slice === '' ? '' : `${slice}=${value}`, history: buildHistory(windows, series, series) };
     });
   });
-  return { histories, state: inputs.state };
+  return { histories, state: request.withState ? inputs.state : undefined };
+}
+
+/** The alert state alone. */
+export async function readAlertState(warehouse: Warehouse, notifications: TableName): Promise<AlertState> {
+  const state = new Map<string, LastNotification>();
+  for (const row of await warehouse.query<InputRow>(alertStateSql(notifications))) addState(state, row);
+  return state;
+}
+
+function addState(state: Map<string, LastNotification>, { slice_value: metric, slice, window, kind, started }: Pick<InputRow, 'slice_value' | 'slice' | 'window' | 'kind' | 'started'>): void {
+  state.set(`${metric}|${slice}`, { kind: kind as NotificationKind, window: fromSqlDateTime(window).getTime(), started: fromSqlDateTime(started).getTime() });
 }
 
 const rowKey = (row: CountedWindow) => `${row.slice}|${row.window}|${row.slice_value}`;
@@ -132,7 +148,7 @@ function splitRows(rows: readonly InputRow[], rawFrom: number, to: number) {
   }
   for (const { part, kind, started, ...row } of rows) {
     if (part === 'state') {
-      state.set(`${row.slice_value}|${row.slice}`, { kind: kind as NotificationKind, window: fromSqlDateTime(row.window).getTime(), started: fromSqlDateTime(started).getTime() });
+      addState(state, { ...row, kind, started });
       continue;
     }
     const key = rowKey(row);

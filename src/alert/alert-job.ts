@@ -14,19 +14,19 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
-import { readAlertInputs, WINDOW_MS } from './alert-inputs.js';
+import { readAlertInputs, readAlertState, WINDOW_MS, type AlertState } from './alert-inputs.js';
+import type { AlertMemory } from './alert-memory.js';
 import { createEvaluationsTableSql, createNotificationsTableSql, createWindowsTableSql } from './alert-queries.js';
 import type { AlertHistory } from './alert-series.js';
 import { decideNotification, type LastNotification, type NotificationKind } from './alert-state.js';
 import { worthNotifying } from './noise-gate.js';
-import type { WindowMemory } from './window-memory.js';
 
 export interface AlertDeps {
   readonly warehouse: Warehouse;
   readonly delivery: Delivery;
   readonly logger: Logger;
   /** Kept across the runs of a long-running process (`vigil serve`); one-off runs have none. */
-  readonly memory?: WindowMemory;
+  readonly memory?: AlertMemory | undefined;
 }
 
 export interface AlertSettings {
@@ -94,71 +94,91 @@ export async function discardAlertState(warehouse: Warehouse, database: string):
  * hears about it, and every evaluation and notification is recorded.
  */
 export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
-  const { warehouse } = deps;
   await retryUndelivered(deps.delivery);
+  try {
+    return await evaluate(deps, settings, at);
+  } catch (error) {
+    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE')) throw error;
+    // vigil's tables were dropped behind this process's back (sources simulated afresh by another
+    // one): make them again, and forget what was counted from the old events. Whatever failed
+    // came before any notification went out: the state is read before deciding one.
+    forgetEnsured(deps.warehouse);
+    deps.memory?.clear();
+    return evaluate(deps, settings, at);
+  }
+}
+
+async function evaluate(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
+  const { warehouse } = deps;
   const window = evaluatedWindow(at, settings.lagMs);
   const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
   const tables = alertTables(settings.database);
-  const ensureTables = () =>
-    ensureOnce(warehouse, [
-      `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,
-      createEvaluationsTableSql(tables.evaluations),
-      createNotificationsTableSql(tables.notifications),
-      createWindowsTableSql(tables.windows),
-    ]);
-  const read = () => readAlertInputs(warehouse, { sources: settings.sources, slices: settings.slices, tables, from, window, memory: deps.memory });
-  await ensureTables();
-  const { histories, state } = await read().catch(async (error: unknown) => {
-    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE')) throw error;
-    // vigil's tables were dropped behind this process's back (sources simulated afresh by another
-    // one): make them again, and forget windows counted from the old events.
-    forgetEnsured(warehouse);
-    deps.memory?.clear();
-    await ensureTables();
-    return read();
+  await ensureOnce(warehouse, [
+    `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,
+    createEvaluationsTableSql(tables.evaluations),
+    createNotificationsTableSql(tables.notifications),
+    createWindowsTableSql(tables.windows),
+  ]);
+  const remembered = deps.memory?.quietState();
+  const inputs = await readAlertInputs(warehouse, {
+    sources: settings.sources, slices: settings.slices, tables, from, window, memory: deps.memory?.windows, withState: remembered === undefined,
   });
 
+  const assessments = inputs.histories.flatMap(({ slice, history }) => settings.metrics.map((watched) => assess(slice, history, watched)));
+  // A remembered quiet state decides nothing but alerts; for those, the warehouse has the last word.
+  let state = inputs.state ?? remembered ?? new Map<string, LastNotification>();
+  if (!inputs.state && assessments.some((a) => a.verdict.alert)) state = await readAlertState(warehouse, tables.notifications);
+  deps.memory?.rememberState(state);
+
   const outcomes: MetricOutcome[] = [];
-  const evaluations: Record<string, unknown>[] = [];
-  for (const { slice, history } of histories) {
-    for (const { metric, options, minChange } of settings.metrics) {
-      outcomes.push(await judge({ deps, settings, tables, state, evaluations, at, window, slice, history, metric, options, minChange }));
-    }
-  }
-  await warehouse.insert(tables.evaluations, evaluations);
-  return { window, windows: histories[0]?.history.windows.length ?? 0, outcomes };
+  for (const assessment of assessments) outcomes.push(await notifyIfDue({ deps, settings, tables, state, window, assessment }));
+  await warehouse.insert(
+    tables.evaluations,
+    assessments.map(({ metric, slice, raw, verdict }) => ({
+      evaluated_at: toSqlDateTime(at), window_start: toSqlDateTime(window), metric, slice,
+      value: raw.value ?? null, low: raw.low ?? null, up: raw.up ?? null, alert: raw.alert ? 1 : 0, notified: verdict.alert ? 1 : 0,
+    })),
+  );
+  return { window, windows: inputs.histories[0]?.history.windows.length ?? 0, outcomes };
 }
 
-/** One metric of one slice: the verdict, the gate, the state's decision, and the notification. */
-async function judge(input: {
+interface Assessment {
+  readonly metric: AlertMetric;
+  readonly slice: string;
+  readonly history: AlertHistory;
+  readonly options: IqrOptions;
+  /** The detector's verdict, and the one after the noise gate. */
+  readonly raw: Verdict;
+  readonly verdict: Verdict;
+  readonly gated: boolean;
+}
+
+/** The detector and the noise gate on one metric of one slice. */
+function assess(slice: string, history: AlertHistory, { metric, options, minChange }: AlertSettings['metrics'][number]): Assessment {
+  const values = history.series[metric];
+  const raw = iqrDetector(options).judgeLast(values);
+  const gated = raw.alert && !worthNotifying(metric, values, raw, { minChange, n: options.n });
+  return { metric, slice, history, options, raw, verdict: gated ? { ...raw, alert: false } : raw, gated };
+}
+
+/** The state's decision on one assessment, and the notification it calls for. */
+async function notifyIfDue(input: {
   deps: AlertDeps;
   settings: AlertSettings;
   tables: ReturnType<typeof alertTables>;
-  state: ReadonlyMap<string, LastNotification>;
-  evaluations: Record<string, unknown>[];
-  at: Date;
+  state: AlertState;
   window: Date;
-  slice: string;
-  history: AlertHistory;
-  metric: AlertMetric;
-  options: IqrOptions;
-  minChange: number;
+  assessment: Assessment;
 }): Promise<MetricOutcome> {
-  const { deps, settings, tables, window, slice, history, metric, options } = input;
-  const detector = iqrDetector(options);
+  const { deps, settings, tables, window } = input;
+  const { metric, slice, history, options, verdict, gated } = input.assessment;
   const values = history.series[metric];
-  const raw = detector.judgeLast(values);
-  const gated = raw.alert && !worthNotifying(metric, values, raw, { minChange: input.minChange, n: options.n });
-  const verdict = gated ? { ...raw, alert: false } : raw;
-  input.evaluations.push({
-    evaluated_at: toSqlDateTime(input.at), window_start: toSqlDateTime(window), metric, slice,
-    value: raw.value ?? null, low: raw.low ?? null, up: raw.up ?? null, alert: raw.alert ? 1 : 0, notified: verdict.alert ? 1 : 0,
-  });
   const last = input.state.get(`${metric}|${slice}`);
   const kind = decideNotification(last, verdict, window.getTime(), settings.repeatMs);
   if (!kind) return { metric, slice, verdict, gated };
 
   const started = kind === 'started' ? window : last ? new Date(last.started) : undefined;
+  deps.memory?.noteNotification(`${metric}|${slice}`, { kind, window: window.getTime(), started: (started ?? window).getTime() });
   const text = renderAlertText({
     kind, metric, slice, verdict, previous: values.at(-2), window, started,
     timezone: settings.timezone, locale: settings.locale, dashboardUrl: settings.dashboardUrl,
@@ -170,7 +190,7 @@ async function judge(input: {
   try {
     const when = new Intl.DateTimeFormat('en-CA', { timeZone: settings.timezone, dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' }).format(window);
     const chart = alertChartSpec({
-      metric, windows: history.windows, values, bands: detector.bands(values), timezone: settings.timezone, locale: settings.locale,
+      metric, windows: history.windows, values, bands: iqrDetector(options).bands(values), timezone: settings.timezone, locale: settings.locale,
       title: `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`} · ${when}`,
     });
     image = { png: (await renderPng(chart)).png, filename: `alert-${key}.png` };
@@ -191,7 +211,6 @@ async function judge(input: {
   ]);
   return { metric, slice, verdict, gated, notification: kind, key, ...(problem === undefined ? {} : { problem }) };
 }
-
 
 /** The alert job's settings from the configuration. */
 export function alertSettingsFrom(config: Config): AlertSettings {

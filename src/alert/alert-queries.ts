@@ -51,15 +51,15 @@ const RAW: WindowsQueryOptions = { from: 'raw_from', fill: false };
  * - `part = 'cache'`: cached windows in [from, to) of the whole product (slice '') and of each slice;
  * - `part = 'raw'`: the windows in [raw_from, to) counted from raw events, feed and messenger in
  *   rows of their own (the other source's metrics 0); windows without events have no rows;
- * - `part = 'state'`: the latest notification of each metric (in `slice_value`) and slice: its
- *   window, `kind`, and when the anomaly it belongs to `started`.
+ * - `part = 'state'` (if asked for): the latest notification of each metric (in `slice_value`) and
+ *   slice: its window, `kind`, and when the anomaly it belongs to `started`.
  * Parameters: {sources:String} the cache's key of the source tables, and the three instants.
  */
 export function alertInputsSql(
   sources: EtlSources,
   tables: { windows: TableName; notifications: TableName },
   slices: readonly UserAttribute[],
-  { withCache }: { withCache: boolean },
+  { withCache, withState }: { withCache: boolean; withState: boolean },
 ): string {
   const sliceNames = ['', ...slices].map((s) => `'${s}'`).join(', ');
   const noState = "'' AS kind, toDateTime(0, 'UTC') AS started";
@@ -74,14 +74,18 @@ FROM (${messengerWindowsSql(sources, slice, RAW)})`,
   const cache = `SELECT 'cache' AS part, slice, slice_value, window_start AS window, users, active_posts, views, likes, senders, messages, ${noState}
 FROM ${tables.windows.sql}
 WHERE sources = {sources:String} AND slice IN (${sliceNames}) AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
-  return [
-    ...(withCache ? [cache] : []),
-    ...raw,
-    `SELECT 'state' AS part, slice, metric AS slice_value, max(window_start) AS window, toUInt64(0) AS users, toUInt64(0) AS active_posts,
-  toUInt64(0) AS views, toUInt64(0) AS likes, toUInt64(0) AS senders, toUInt64(0) AS messages,
-  argMax(kind, window_start) AS latest_kind, maxIf(window_start, kind = 'started') AS anomaly_started
-FROM ${tables.notifications.sql} GROUP BY metric, slice`,
-  ].join('\nUNION ALL\n');
+  return [...(withCache ? [cache] : []), ...raw, ...(withState ? [alertStateSql(tables.notifications)] : [])].join('\nUNION ALL\n');
+}
+
+/** The alert state alone, in the rows of {@link alertInputsSql}'s `state` part. */
+export function alertStateSql(notifications: TableName): string {
+  return `SELECT 'state' AS part, slice, metric AS slice_value, last_window AS window, toUInt64(0) AS users, toUInt64(0) AS active_posts,
+  toUInt64(0) AS views, toUInt64(0) AS likes, toUInt64(0) AS senders, toUInt64(0) AS messages, last_kind AS kind, anomaly_started AS started
+FROM (
+  SELECT metric, slice, max(window_start) AS last_window, argMax(kind, window_start) AS last_kind,
+    maxIf(window_start, kind = 'started') AS anomaly_started
+  FROM ${notifications.sql} GROUP BY metric, slice
+)`;
 }
 
 /** Every evaluation: which window, which metric, its value and band, and the decision. */

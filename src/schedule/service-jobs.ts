@@ -1,5 +1,5 @@
 import { alertSettingsFrom, runAlert } from '../alert/alert-job.js';
-import { WindowMemory } from '../alert/window-memory.js';
+import { AlertMemory } from '../alert/alert-memory.js';
 import type { Config } from '../config/schema.js';
 import { firstSourceDay, lastSourceDay, missingDays } from '../etl/etl-job.js';
 import { runEtlDays } from '../etl/etl-range.js';
@@ -26,7 +26,7 @@ export function serviceJobs(config: Config, deps: ServiceDeps): ScheduledJob[] {
   const etl = etlSettingsFrom(config);
   const timezone = config.timezone;
   const dayBefore = (at: Date) => yesterday(at, timezone);
-  const alertDeps = { ...deps, memory: new WindowMemory() };
+  const alertDeps = { ...deps, memory: new AlertMemory() };
   return [
     {
       name: 'etl',

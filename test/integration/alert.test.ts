@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertMetricsFrom, alertTables, runAlert, type AlertSettings } from '../../src/alert/alert-job.js';
-import { WindowMemory } from '../../src/alert/window-memory.js';
+import { AlertMemory } from '../../src/alert/alert-memory.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
@@ -121,7 +121,7 @@ describe('alerts end to end on the simulator', () => {
     const counted = countingWarehouse(warehouse);
     const deps = { warehouse: counted.warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
     const oneOff = (at: Date) => runAlert(deps, { ...settings, slices: ['os'], database: 'memory_one_off' }, at);
-    const serving = { ...deps, memory: new WindowMemory() };
+    const serving = { ...deps, memory: new AlertMemory() };
     const service = (at: Date) => runAlert(serving, { ...settings, slices: ['os'], database: 'memory_service' }, at);
 
     const steady: { oneOff: Record<string, number>; service: Record<string, number> }[] = [];
@@ -155,7 +155,7 @@ describe('alerts end to end on the simulator', () => {
 
   it('makes its tables again when they were dropped behind its back, and forgets the windows it remembered', async () => {
     const first = await scenario('redone', []);
-    const serving = { warehouse, delivery: { notifier: first.outbox, logger: silentLogger }, logger: silentLogger, memory: new WindowMemory() };
+    const serving = { warehouse, delivery: { notifier: first.outbox, logger: silentLogger }, logger: silentLogger, memory: new AlertMemory() };
     const service = (at: Date) => runAlert(serving, { ...first.settings, database: 'redone_state' }, at);
     await service(new Date(AT.getTime() - 15 * 60_000));
     // The sources are simulated afresh with a spike within the band's reach, and vigil's tables dropped, as `vigil simulate` does.
@@ -166,6 +166,30 @@ describe('alerts end to end on the simulator', () => {
     expect(fromService.outcomes.map((o) => o.verdict)).toEqual(fromOneOff.outcomes.map((o) => o.verdict));
     const [evaluations] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM redone_state.alert_evaluations');
     expect(evaluations?.n).toBe(fromService.outcomes.length);
+  });
+
+  it('serving, reads the state only while an anomaly is open or a metric alerts, so it never repeats what another process announced', async () => {
+    const outage = { metric: 'messages' as const, factor: 0, from: WINDOW.from, to: new Date('2024-03-06T14:30:00Z') };
+    const { settings, outbox } = await scenario('shared', [outage]);
+    const counted = countingWarehouse(warehouse);
+    const deps = { warehouse: counted.warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
+    const serving = { ...deps, memory: new AlertMemory() };
+    const service = (at: Date) => runAlert(serving, settings, at);
+    const readsState = () => counted.queries().some((sql) => sql.includes('alert_notifications'));
+
+    await service(new Date(AT.getTime() - 30 * 60_000));
+    counted.reset();
+    expect(notified(await service(new Date(AT.getTime() - 15 * 60_000)))).toEqual([]);
+    expect(readsState()).toBe(false);
+    // Another process (a one-off run) sees the outage first and announces it.
+    expect(notified(await runAlert(deps, settings, AT))).toEqual(['messages:started', 'senders:started']);
+    counted.reset();
+    expect(notified(await service(AT))).toEqual([]);
+    expect(readsState()).toBe(true);
+    // Still down 15 minutes later, then back: the service resolves what the other process started.
+    expect(notified(await service(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
+    const later = [await service(new Date('2024-03-06T14:45:00Z')), await service(new Date('2024-03-06T15:00:00Z'))].flatMap(notified);
+    expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
   });
 
   it('watches each value of a slice on its own, and names the slice', async () => {

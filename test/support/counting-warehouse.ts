@@ -1,8 +1,9 @@
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 
-/** A warehouse that counts the statements passing through it: queries, commands, and inserts by table. */
+/** A warehouse that counts the statements passing through it (queries, commands, and inserts by table) and keeps the queries' SQL. */
 export function countingWarehouse(inner: Warehouse) {
   let counts: Record<string, number> = {};
+  let queries: string[] = [];
   const count = (what: string) => {
     counts[what] = (counts[what] ?? 0) + 1;
   };
@@ -10,6 +11,7 @@ export function countingWarehouse(inner: Warehouse) {
     ...inner,
     query: (sql, options) => {
       count('query');
+      queries.push(sql);
       return inner.query(sql, options);
     },
     command: (sql, options) => {
@@ -25,7 +27,9 @@ export function countingWarehouse(inner: Warehouse) {
     warehouse,
     reset: () => {
       counts = {};
+      queries = [];
     },
+    queries: (): readonly string[] => queries,
     snapshot: (): Record<string, number> => ({ ...counts }),
   };
 }
