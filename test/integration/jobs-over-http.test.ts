@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertMetricsFrom, runAlert } from '../../src/alert/alert-job.js';
@@ -14,10 +12,12 @@ import { tableName } from '../../src/warehouse/identifiers.js';
 import { openServerWarehouse } from '../../src/warehouse/server-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { startClickHouseFront, type ClickHouseFront } from '../support/clickhouse-front-process.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** SPEC §6: the same SQL runs on both warehouses. Every job, through the official client over HTTP. */
 let front: ClickHouseFront;
 let warehouse: Warehouse;
+const outboxes = tempDir('vigil-http-');
 const sources = { feed: tableName('http_src.feed_actions'), messages: tableName('http_src.message_actions'), receiverColumn: 'reciever_id' };
 const TZ = 'Europe/Moscow';
 
@@ -35,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await warehouse.close();
   await front.stop();
+  outboxes.remove();
 });
 
 describe('every job against a ClickHouse server over HTTP', () => {
@@ -56,14 +57,14 @@ describe('every job against a ClickHouse server over HTTP', () => {
   });
 
   it('writes the report', async () => {
-    const outbox = new OutboxNotifier(mkdtempSync(join(tmpdir(), 'vigil-http-outbox-')));
+    const outbox = new OutboxNotifier(join(outboxes.path, 'report'));
     const result = await runReport({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { sources, timezone: TZ, locale: 'ru' }, '2024-03-05');
     expect(result.report.days.at(-1)?.metrics?.views).toBeGreaterThan(0);
     expect(result.notification.image?.png.length).toBeGreaterThan(10_000);
   });
 
   it('fires on the messenger outage, with state and the window cache in the server', async () => {
-    const outbox = new OutboxNotifier(mkdtempSync(join(tmpdir(), 'vigil-http-alerts-')));
+    const outbox = new OutboxNotifier(join(outboxes.path, 'alerts'));
     const settings = {
       sources, timezone: TZ, locale: 'en' as const, database: 'http_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined,
       metrics: alertMetricsFrom({}), slices: ['os' as const],

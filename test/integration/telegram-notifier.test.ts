@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
@@ -8,6 +6,7 @@ import { DeliveryError, type Notification } from '../../src/notify/notifier.js';
 import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { TelegramNotifier } from '../../src/notify/telegram-notifier.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const TOKEN = '123456:AAE-secret-token-do-not-print';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e0f4f40000000049454e44ae426082', 'hex');
@@ -16,7 +15,11 @@ let fake: FakeTelegram;
 beforeAll(async () => {
   fake = await startFakeTelegram(TOKEN);
 });
-afterAll(() => fake.close());
+const undeliveredDir = tempDir('vigil-undelivered-');
+afterAll(() => {
+  undeliveredDir.remove();
+  return fake.close();
+});
 beforeEach(() => {
   fake.received.length = 0;
   fake.attempts.length = 0;
@@ -100,7 +103,7 @@ describe('Telegram delivery over real HTTP', () => {
 
 describe('undelivered notifications', () => {
   it('are kept when Telegram refuses, and go out on the next run', async () => {
-    const undelivered = new OutboxNotifier(join(mkdtempSync(join(tmpdir(), 'vigil-undelivered-')), 'undelivered'));
+    const undelivered = new OutboxNotifier(join(undeliveredDir.path, 'undelivered'));
     const delivery = { notifier: notifier(), undelivered, logger: silentLogger };
     fake.failNext({ status: 400, description: 'Bad Request: chat not found' });
     const error = await deliver(delivery, note('<b>kept</b>')).catch((e: unknown) => e);

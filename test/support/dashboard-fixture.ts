@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { alertMetricsFrom, alertTables, runAlert } from '../../src/alert/alert-job.js';
 import { resolveDimensions } from '../../src/etl/dimensions.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
@@ -11,6 +8,7 @@ import { simulateFresh } from '../../src/simulate/simulate.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { createWebApp } from '../../src/web/web-app.js';
+import { tempDir } from './temp-dir.js';
 
 /** The dashboard's test world: a simulated product with a messenger outage at 17:00 Moscow on 2024-03-06. */
 export const DASHBOARD_AT = new Date('2024-03-06T14:15:00Z');
@@ -30,11 +28,16 @@ export async function prepareDashboardData(warehouse: Warehouse): Promise<void> 
     anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: DASHBOARD_AT }], timezone: TZ,
   });
   await runEtlDays({ warehouse, logger: silentLogger }, { sources, target, lookback: 30, dimensions: resolveDimensions({}), timezone: TZ }, ['2024-03-04', '2024-03-05']);
-  await runAlert(
-    { warehouse, delivery: { notifier: new OutboxNotifier(mkdtempSync(join(tmpdir(), 'vigil-web-'))), logger: silentLogger }, logger: silentLogger },
-    { sources, timezone: TZ, locale: 'en', database: 'web_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics: alertMetricsFrom({}), slices: [] },
-    DASHBOARD_AT,
-  );
+  const outbox = tempDir('vigil-web-');
+  try {
+    await runAlert(
+      { warehouse, delivery: { notifier: new OutboxNotifier(outbox.path), logger: silentLogger }, logger: silentLogger },
+      { sources, timezone: TZ, locale: 'en', database: 'web_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics: alertMetricsFrom({}), slices: [] },
+      DASHBOARD_AT,
+    );
+  } finally {
+    outbox.remove();
+  }
 }
 
 export function dashboardApp(warehouse: Warehouse, token?: string) {
