@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { RunLedger } from '../../src/schedule/run-ledger.js';
-import { catchUpEtl } from '../../src/schedule/service-jobs.js';
+import { catchUpEtl, serviceJobs } from '../../src/schedule/service-jobs.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
 import { etlSettingsFrom } from '../../src/etl/etl-settings.js';
 import { missingDays } from '../../src/etl/etl-job.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
+import { countingWarehouse } from '../support/counting-warehouse.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TSX_IMPORT } from '../support/tsx-loader.js';
@@ -47,6 +48,30 @@ describe('catch-up on start', () => {
         job: 'report', logical: '2024-03-10', attempt: 3, startedAt: at, finishedAt: new Date(at.getTime() + 1500),
         status: 'failure', error: 'Telegram refused sendPhoto (400 chat not found): ***', rows: 0,
       });
+    } finally {
+      await warehouse.close();
+    }
+  });
+});
+
+describe('the scheduled alert job', () => {
+  it('keeps the windows it counted from run to run, so a warm run reads no cache', async () => {
+    const { config } = loadConfig({ env: {}, cwd: dir.path });
+    const warehouse = openChdbWarehouse(config.warehouse.embedded?.path ?? '');
+    try {
+      const counted = countingWarehouse(warehouse);
+      const deps = { warehouse: counted.warehouse, delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger }, logger: silentLogger };
+      const alert = serviceJobs(config, deps).find((job) => job.name === 'alert');
+      const readsCache = () => counted.queries().some((sql) => sql.includes('alert_windows'));
+      for (let quarter = 0; quarter < 3; quarter++) {
+        counted.reset();
+        await alert?.run(new Date(Date.parse('2024-03-10T15:00:00Z') + quarter * 15 * 60_000));
+        expect(readsCache(), `run ${quarter}`).toBe(quarter === 0);
+      }
+      // A job list made afresh (a restarted service) starts without memory.
+      counted.reset();
+      await serviceJobs(config, deps).find((job) => job.name === 'alert')?.run(new Date('2024-03-10T15:45:00Z'));
+      expect(readsCache()).toBe(true);
     } finally {
       await warehouse.close();
     }
