@@ -90,8 +90,8 @@ export async function discardAlertState(warehouse: Warehouse, database: string):
 
 /**
  * SPEC §5 at time t: every window from the start of the day before t's day to the evaluated one
- * (empty windows as 0), the detector per metric, the state decides who
- * hears about it, and every evaluation and notification is recorded.
+ * (empty windows as 0), the detector per metric, the state decides who hears about it, and every
+ * evaluation and notification is recorded.
  */
 export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
   await retryUndelivered(deps.delivery);
@@ -125,7 +125,7 @@ async function evaluate(deps: AlertDeps, settings: AlertSettings, at: Date): Pro
   });
 
   const assessments = inputs.histories.flatMap(({ slice, history }) => settings.metrics.map((watched) => assess(slice, history, watched)));
-  // A remembered quiet state decides nothing but alerts; for those, the warehouse has the last word.
+  // A remembered quiet state settles every verdict but an alert; for an alert the warehouse has the last word.
   let state = inputs.state ?? remembered ?? new Map<string, LastNotification>();
   if (!inputs.state && assessments.some((a) => a.verdict.alert)) state = await readAlertState(warehouse, tables.notifications);
   deps.memory?.rememberState(state);

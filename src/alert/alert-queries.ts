@@ -15,7 +15,10 @@ const inWindows = (from: string) => `time >= {${from}:DateTime('UTC')} AND time 
 export interface WindowsQueryOptions {
   /** @default 'from' */
   readonly from?: string;
-  /** Rows of zeros for empty windows (WITH FILL, for each value separately); a caller that fills them itself saves the sort. @default true */
+  /**
+   * Rows of zeros for empty windows (WITH FILL, for each value separately); a caller that fills
+   * them itself saves the sort. @default true
+   */
   readonly fill?: boolean;
 }
 
@@ -48,7 +51,8 @@ const RAW: WindowsQueryOptions = { from: 'raw_from', fill: false };
 
 /**
  * Everything an alert run reads, in one round trip (here a statement costs more than its rows):
- * - `part = 'cache'`: cached windows in [from, to) of the whole product (slice '') and of each slice;
+ * - `part = 'cache'` (if asked for): cached windows in [from, to) of the whole product (slice '')
+ *   and of each slice;
  * - `part = 'raw'`: the windows in [raw_from, to) counted from raw events, feed and messenger in
  *   rows of their own (the other source's metrics 0); windows without events have no rows;
  * - `part = 'state'` (if asked for): the latest notification of each metric (in `slice_value`) and
