@@ -5,7 +5,7 @@ import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { alertInputsSql, alertStateSql } from './alert-queries.js';
 import { buildHistory, type AlertHistory, type CountedWindow } from './alert-series.js';
-import type { LastNotification, NotificationKind } from './alert-state.js';
+import type { AlertState, LastNotification, NotificationKind } from './alert-state.js';
 import type { WindowMemory } from './window-memory.js';
 
 export const WINDOW_MS = 15 * 60_000;
@@ -19,9 +19,6 @@ export interface SliceHistory {
   readonly slice: string;
   readonly history: AlertHistory;
 }
-
-/** The latest notification by `metric|slice`. */
-export type AlertState = ReadonlyMap<string, LastNotification>;
 
 export interface AlertInputs {
   readonly histories: readonly SliceHistory[];
@@ -42,7 +39,8 @@ export interface AlertInputsRequest {
   readonly withState: boolean;
 }
 
-interface InputRow extends CountedWindow {
+/** A row of the query: its windows' start is not a column, but parsed from `window`. */
+interface InputRow extends Omit<CountedWindow, 'start'> {
   readonly part: 'cache' | 'raw' | 'state';
   /** State rows: the notification's kind and the start of its anomaly. */
   readonly kind: string;
@@ -129,7 +127,7 @@ function addState(state: Map<string, LastNotification>, { slice_value: metric, s
   state.set(`${metric}|${slice}`, { kind: kind as NotificationKind, window: fromSqlDateTime(window).getTime(), started: fromSqlDateTime(started).getTime() });
 }
 
-const rowKey = (row: CountedWindow) => `${row.slice}|${row.window}|${row.slice_value}`;
+const rowKey = (row: Pick<CountedWindow, 'slice' | 'window' | 'slice_value'>) => `${row.slice}|${row.window}|${row.slice_value}`;
 const eventsOf = (row: Counts) => row.views + row.likes + row.messages;
 
 /**

@@ -1,7 +1,7 @@
 import { renderPng } from '../charts/render-png.js';
 import { ALERT_METRICS, type AlertMetric, type Config, type Locale, type UserAttribute } from '../config/schema.js';
 import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
-import type { Verdict } from '../detect/detector.js';
+import type { Detector, Verdict } from '../detect/detector.js';
 import type { EtlSources } from '../etl/etl-queries.js';
 import { sourcesFrom } from '../etl/etl-settings.js';
 import type { Logger } from '../log/logger.js';
@@ -14,11 +14,11 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
-import { readAlertInputs, readAlertState, WINDOW_MS, type AlertState } from './alert-inputs.js';
+import { readAlertInputs, readAlertState, WINDOW_MS } from './alert-inputs.js';
 import type { AlertMemory } from './alert-memory.js';
 import { createEvaluationsTableSql, createNotificationsTableSql, createWindowsTableSql } from './alert-queries.js';
 import type { AlertHistory } from './alert-series.js';
-import { decideNotification, type LastNotification, type NotificationKind } from './alert-state.js';
+import { decideNotification, type AlertState, type LastNotification, type NotificationKind } from './alert-state.js';
 import { worthNotifying } from './noise-gate.js';
 
 export interface AlertDeps {
@@ -146,7 +146,7 @@ interface Assessment {
   readonly metric: AlertMetric;
   readonly slice: string;
   readonly history: AlertHistory;
-  readonly options: IqrOptions;
+  readonly detector: Detector;
   /** The detector's verdict, and the one after the noise gate. */
   readonly raw: Verdict;
   readonly verdict: Verdict;
@@ -156,9 +156,10 @@ interface Assessment {
 /** The detector and the noise gate on one metric of one slice. */
 function assess(slice: string, history: AlertHistory, { metric, options, minChange }: AlertSettings['metrics'][number]): Assessment {
   const values = history.series[metric];
-  const raw = iqrDetector(options).judgeLast(values);
+  const detector = iqrDetector(options);
+  const raw = detector.judgeLast(values);
   const gated = raw.alert && !worthNotifying(metric, values, raw, { minChange, n: options.n });
-  return { metric, slice, history, options, raw, verdict: gated ? { ...raw, alert: false } : raw, gated };
+  return { metric, slice, history, detector, raw, verdict: gated ? { ...raw, alert: false } : raw, gated };
 }
 
 /** The state's decision on one assessment, and the notification it calls for. */
@@ -171,7 +172,7 @@ async function notifyIfDue(input: {
   assessment: Assessment;
 }): Promise<MetricOutcome> {
   const { deps, settings, tables, window } = input;
-  const { metric, slice, history, options, verdict, gated } = input.assessment;
+  const { metric, slice, history, detector, verdict, gated } = input.assessment;
   const values = history.series[metric];
   const last = input.state.get(`${metric}|${slice}`);
   const kind = decideNotification(last, verdict, window.getTime(), settings.repeatMs);
@@ -190,7 +191,7 @@ async function notifyIfDue(input: {
   try {
     const when = new Intl.DateTimeFormat('en-CA', { timeZone: settings.timezone, dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' }).format(window);
     const chart = alertChartSpec({
-      metric, windows: history.windows, values, bands: iqrDetector(options).bands(values), timezone: settings.timezone, locale: settings.locale,
+      metric, windows: history.windows, values, bands: detector.bands(values), timezone: settings.timezone, locale: settings.locale,
       title: `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`} · ${when}`,
     });
     image = { png: (await renderPng(chart)).png, filename: `alert-${key}.png` };

@@ -1,5 +1,4 @@
-import type { AlertState } from './alert-inputs.js';
-import type { LastNotification } from './alert-state.js';
+import type { AlertState, LastNotification } from './alert-state.js';
 import { WindowMemory } from './window-memory.js';
 
 /**

@@ -12,6 +12,9 @@ export interface LastNotification {
   readonly started: number;
 }
 
+/** The latest notification of every metric and slice, by `metric|slice`. */
+export type AlertState = ReadonlyMap<string, LastNotification>;
+
 /**
  * SPEC §5 "State": notify when an anomaly starts, again every `repeatMs` while it lasts, once more
  * when the value is back inside its band. Decided on windows, not on the clock, so a re-run of the
