@@ -4,11 +4,10 @@ import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { alertInputsSql, alertStateSql } from './alert-queries.js';
-import { buildHistory, type AlertHistory, type CountedWindow } from './alert-series.js';
+import { buildHistory, WINDOW_MS, type AlertHistory, type CountedWindow } from './alert-series.js';
 import type { AlertState, LastNotification, NotificationKind } from './alert-state.js';
 import type { WindowMemory } from './window-memory.js';
 
-export const WINDOW_MS = 15 * 60_000;
 /** Windows recounted from raw events on every run: the evaluated one and the one before it. */
 const FRESH_WINDOWS = 2;
 /** A process that remembers its windows writes settled ones to the cache this many at a time. */

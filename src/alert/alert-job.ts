@@ -14,10 +14,10 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { alertChartSpec } from './alert-chart.js';
 import { metricName, renderAlertText } from './alert-message.js';
-import { readAlertInputs, readAlertState, WINDOW_MS } from './alert-inputs.js';
+import { readAlertInputs, readAlertState } from './alert-inputs.js';
 import type { AlertMemory } from './alert-memory.js';
 import { createEvaluationsTableSql, createNotificationsTableSql, createWindowsTableSql } from './alert-queries.js';
-import type { AlertHistory } from './alert-series.js';
+import { WINDOW_MS, type AlertHistory } from './alert-series.js';
 import { decideNotification, type AlertState, type LastNotification, type NotificationKind } from './alert-state.js';
 import { worthNotifying } from './noise-gate.js';
 

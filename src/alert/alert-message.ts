@@ -2,6 +2,7 @@ import type { AlertMetric, Locale } from '../config/schema.js';
 import type { Verdict } from '../detect/detector.js';
 import { escapeHtml } from '../notify/telegram-html.js';
 import type { NotificationKind } from './alert-state.js';
+import { WINDOW_MS } from './alert-series.js';
 
 const NAMES: Record<Locale, Record<AlertMetric, string>> = {
   en: { users: 'feed users', active_posts: 'active posts', views: 'views', likes: 'likes', ctr: 'CTR', senders: 'senders', messages: 'messages' },
@@ -43,7 +44,7 @@ export function renderAlertText(input: AlertMessageInput): string {
       : new Intl.NumberFormat(INTL[locale], { maximumFractionDigits: v < 100 ? 1 : 0 }).format(v);
   const time = new Intl.DateTimeFormat(INTL[locale], { hour: '2-digit', minute: '2-digit', timeZone: input.timezone });
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: input.timezone }).format(input.window);
-  const windowText = `${day} ${time.format(input.window)}–${time.format(new Date(input.window.getTime() + 15 * 60_000))} (${input.timezone})`;
+  const windowText = `${day} ${time.format(input.window)}–${time.format(new Date(input.window.getTime() + WINDOW_MS))} (${input.timezone})`;
 
   const sliceText = input.slice === '' ? '' : `, ${input.slice.replace('=', ' ')}`;
   const lines = [`${ICON[kind]} <b>${escapeHtml(words[kind])}: ${escapeHtml(metricName(metric, locale))}${escapeHtml(sliceText)}</b>`];
@@ -60,7 +61,7 @@ export function renderAlertText(input: AlertMessageInput): string {
       .replaceAll('{metric}', encodeURIComponent(metric))
       .replaceAll('{slice}', encodeURIComponent(input.slice))
       .replaceAll('{window}', encodeURIComponent(input.window.toISOString()))
-      .replaceAll('{at}', encodeURIComponent(new Date(input.window.getTime() + 15 * 60_000).toISOString()));
+      .replaceAll('{at}', encodeURIComponent(new Date(input.window.getTime() + WINDOW_MS).toISOString()));
     lines.push(`<a href="${escapeHtml(href).replaceAll('"', '&quot;')}">${words.dashboard}</a>`);
   }
   return lines.join('\n');

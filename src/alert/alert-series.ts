@@ -17,6 +17,9 @@ export interface MessengerWindowRow {
   messages: number;
 }
 
+/** The length of an alert window (SPEC §5). */
+export const WINDOW_MS = 15 * 60_000;
+
 /** A window's counts for one value of a slice (slice '' is the whole product, value ''). */
 export interface CountedWindow extends FeedWindowRow, MessengerWindowRow {
   readonly slice: string;

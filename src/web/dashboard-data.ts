@@ -1,7 +1,7 @@
 import { evaluatedWindow } from '../alert/alert-job.js';
 import { alertChartSpec } from '../alert/alert-chart.js';
 import { feedWindowsSql, messengerWindowsSql } from '../alert/alert-queries.js';
-import { buildHistory, type FeedWindowRow, type MessengerWindowRow } from '../alert/alert-series.js';
+import { buildHistory, WINDOW_MS, type FeedWindowRow, type MessengerWindowRow } from '../alert/alert-series.js';
 import type { ChartSpec } from '../charts/chart-spec.js';
 import type { AlertMetric, Locale, UserAttribute } from '../config/schema.js';
 import { iqrDetector } from '../detect/iqr-detector.js';
@@ -30,13 +30,13 @@ export interface DashboardSettings {
 export async function metricView(warehouse: Warehouse, settings: DashboardSettings, metric: AlertMetric, slice: { attribute: UserAttribute; value: string } | undefined, at: Date) {
   const window = evaluatedWindow(at, settings.lagMs);
   const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
-  const to = new Date(window.getTime() + 15 * 60_000);
+  const to = new Date(window.getTime() + WINDOW_MS);
   const params = { from: toSqlDateTime(from), to: toSqlDateTime(to) };
   const keep = <Row extends { slice_value: string }>(rows: Row[]) => rows.filter((r) => r.slice_value === (slice?.value ?? ''));
   const feed = keep(await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources, slice?.attribute), { params }));
   const messenger = keep(await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources, slice?.attribute), { params }));
   const windows: number[] = [];
-  for (let w = from.getTime(); w < to.getTime(); w += 15 * 60_000) windows.push(w);
+  for (let w = from.getTime(); w < to.getTime(); w += WINDOW_MS) windows.push(w);
   const values = buildHistory(windows, feed, messenger).series[metric];
   const bands = iqrDetector(settings.metricOptions(metric)).bands(values);
   const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
