@@ -92,7 +92,7 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
 }
 
 function digestMark(attributes: readonly UserAttribute[]): string {
-  return `vigil digest v2 of ${attributes.join(',')}`;
+  return `vigil digest v3 of ${attributes.join(',')}`;
 }
 
 /** What {@link prepareEtl} learnt about the sources, for the days that follow. */

@@ -16,13 +16,15 @@ export function createSlicesTableSql(table: TableName): string {
  * time, 0 for a user who only received messages, and attributes) and their counts of the day.
  * The ETL writes day D's digest as its first step, computes D's slices from it, and reads the
  * look-back from earlier digests instead of re-scanning 30 days of raw events each night.
+ * Unsorted within a day: every reader takes whole days, and sorting 400k users cost a twentieth of
+ * the ETL at 10M events a day.
  */
 export function createUserDaysTableSql(table: TableName, comment: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
   event_date Date, user_id UInt32, last_time DateTime('UTC'),
   gender UInt8, age UInt8, os String, country String, city String, source String, exp_group Int8,
   views UInt64, likes UInt64, messages_sent UInt64, users_sent UInt64, messages_received UInt64, users_received UInt64
-) ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, user_id)
+) ENGINE = MergeTree PARTITION BY event_date ORDER BY tuple()
 COMMENT '${comment.replace(/[^\w ,]/g, '')}'`;
 }
 
