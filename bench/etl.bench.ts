@@ -44,9 +44,9 @@ export async function settled(warehouse: Warehouse): Promise<void> {
 
 /**
  * The ETL for one day with 8 days of history, against baselines measured in the same run: a
- * plain scan of the day (per-user counts over each source table, inside the engine), a read of
- * every column the ETL needs (the least any ETL from raw events must do), and the original
- * DAG's approach (per-user rows to the client, merged and grouped there).
+ * plain scan of the day (per-user counts over each source table, inside the engine), two floors
+ * under any ETL from raw events (counting; counting and reading the attributes), and the
+ * original DAG's approach (per-user rows to the client, merged and grouped there).
  */
 export async function benchEtl(warehouse: Warehouse, eventsPerDay: number): Promise<Measurement[]> {
   const suite = `etl ${eventsPerDay / 1e6}M events/day`;
@@ -74,33 +74,38 @@ export async function benchEtl(warehouse: Warehouse, eventsPerDay: number): Prom
       );
     }
   };
-  // A lower bound for any exact ETL from raw events: every column SPEC §3 needs is read and
-  // grouped by user (messages by pair, for the distinct counts), but `any` picks the attributes
-  // (not the latest row), and nothing is written.
-  const attributes = plan.attributes.map((a) => `any(${quoteIdentifier(a)})`).join(', ');
+  // Two floors under any exact ETL from raw events, each reading the day and writing nothing.
+  // Counting: every user's views, likes and latest time, every (sender, receiver) pair's
+  // messages; no design does less on every row. Reading: the same plus the attributes on every
+  // row (`any`, not the latest row's), the least a design that picks the latest row in the same
+  // pass must do.
   const receiver = quoteIdentifier(settings.sources.receiverColumn);
-  const readWhatTheEtlNeeds = async () => {
+  const readTheDay = (attributes: string) => async () => {
     await warehouse.command(
-      `SELECT user_id, max(time), countIf(action = 'view'), countIf(action = 'like'), ${attributes} FROM ${settings.sources.feed.sql}
+      `SELECT user_id, max(time), countIf(action = 'view'), countIf(action = 'like')${attributes} FROM ${settings.sources.feed.sql}
 WHERE time >= {start:DateTime('UTC')} AND time < {end:DateTime('UTC')} GROUP BY user_id FORMAT Null`,
       { params },
     );
     await warehouse.command(
-      `SELECT user_id, ${receiver}, max(time), count(), ${attributes} FROM ${settings.sources.messages.sql}
+      `SELECT user_id, ${receiver}, max(time), count()${attributes} FROM ${settings.sources.messages.sql}
 WHERE time >= {start:DateTime('UTC')} AND time < {end:DateTime('UTC')} GROUP BY user_id, ${receiver} FORMAT Null`,
       { params },
     );
   };
+  const countTheDay = readTheDay('');
+  const readAttributesToo = readTheDay(plan.attributes.map((a) => `, any(${quoteIdentifier(a)})`).join(''));
   // Interleaved, so that whatever else the machine does weighs on all alike.
-  const times = { scan: [] as number[], floor: [] as number[], etl: [] as number[] };
+  const times = { scan: [] as number[], counting: [] as number[], reading: [] as number[], etl: [] as number[] };
   for (let run = 0; run < 3; run++) {
     times.scan.push((await time(scanTheDay)).seconds);
-    times.floor.push((await time(readWhatTheEtlNeeds)).seconds);
+    times.counting.push((await time(countTheDay)).seconds);
+    times.reading.push((await time(readAttributesToo)).seconds);
     times.etl.push((await time(() => runEtlDay(deps, settings, plan, DAY))).seconds);
   }
   if (process.env.BENCH_DEBUG) console.log(JSON.stringify(times));
   const plainScan = Math.min(...times.scan);
-  const floor = Math.min(...times.floor);
+  const counting = Math.min(...times.counting);
+  const reading = Math.min(...times.reading);
   const etl = Math.min(...times.etl);
   const original = await bestOf(2, () => originalEtl(warehouse, settings.sources.feed.sql, settings.sources.messages.sql, DAY, TZ));
   const cold = await bestOf(1, async () => {
@@ -114,8 +119,9 @@ WHERE time >= {start:DateTime('UTC')} AND time < {end:DateTime('UTC')} GROUP BY 
     { suite, name: 'plain scan of the day', value: plainScan, unit: 's' },
     { suite, name: 'ETL of the day', value: etl, unit: 's' },
     { suite, name: 'ETL / plain scan', value: etl / plainScan, unit: '×', note: 'target ≤ 3.0 at 10M' },
-    { suite, name: 'reading what SPEC §3 needs / plain scan', value: floor / plainScan, unit: '×', note: 'lower bound from raw events, nothing written' },
-    { suite, name: 'ETL / reading what SPEC §3 needs', value: etl / floor, unit: '×' },
+    { suite, name: 'counting alone / plain scan', value: counting / plainScan, unit: '×', note: 'floor of any ETL from raw events' },
+    { suite, name: 'counting + attributes / plain scan', value: reading / plainScan, unit: '×', note: 'floor of a one-pass ETL' },
+    { suite, name: 'ETL / counting + attributes', value: etl / reading, unit: '×' },
     { suite, name: 'original approach (client-side merge)', value: original, unit: 's' },
     { suite, name: 'ETL / original approach', value: etl / original, unit: '×', note: 'target ≤ 0.5 at 10M' },
     { suite, name: 'ETL of the day, look-back digested from raw', value: cold, unit: 's', note: 'first run only' },
