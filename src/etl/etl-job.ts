@@ -2,14 +2,14 @@ import { ConfigError } from '../config/config-error.js';
 import type { UserAttribute } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
-import { dayPartitionId, publishDay } from '../warehouse/day-partition.js';
+import { dayPartitionId, freshStagingTable, publishDay } from '../warehouse/day-partition.js';
 import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
 import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
 import { packedLatestRow, STRING_TOO_LONG, tupleLatestRow, type LatestRowSql } from './latest-row.js';
-import { createDigestedDaysTableSql, createSlicesTableSql, createStagingTableSql, createUserDaysTableSql } from './etl-tables.js';
+import { createDigestedDaysTableSql, createSlicesTableSql, createUserDaysTableSql } from './etl-tables.js';
 import { checkSources } from './source-check.js';
 
 export interface EtlDeps {
@@ -119,9 +119,8 @@ export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlP
   await digestDay(deps, settings, plan, day);
 
   const staging = siblingTable(settings.target, `_staging_${dayPartitionId(day)}`);
-  await warehouse.command(createStagingTableSql(staging, settings.target), { idempotent: true });
   try {
-    await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
+    await freshStagingTable(warehouse, staging, settings.target);
     await warehouse.command(slicesSql(digests, staging, settings.dimensions, plan.attributes), {
       params: { ...dayParams(day, settings.timezone), lookback_from: lookbackFrom },
       idempotent: true,
@@ -182,9 +181,8 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: Et
   const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
   const digest = (latest: LatestRowSql) =>
     warehouse.command(userDaySql(settings.sources, staging, plan.attributes, latest), { params: dayParams(day, settings.timezone), idempotent: true });
-  await warehouse.command(createStagingTableSql(staging, digests), { idempotent: true });
   try {
-    await warehouse.command(`TRUNCATE TABLE ${staging.sql}`, { idempotent: true });
+    await freshStagingTable(warehouse, staging, digests);
     const packed = packedLatestRow(plan.attributes);
     try {
       await digest(packed ?? tupleLatestRow(plan.attributes));

@@ -28,11 +28,6 @@ export function createUserDaysTableSql(table: TableName, comment: string): strin
 COMMENT '${comment.replace(/[^\w ,]/g, '')}'`;
 }
 
-/** A staging twin of a day-partitioned table (same structure and partition key). */
-export function createStagingTableSql(staging: TableName, of: TableName): string {
-  return `CREATE TABLE IF NOT EXISTS ${staging.sql} AS ${of.sql}`;
-}
-
 /**
  * Which days have a digest, including days without events (which leave no digest rows): without
  * it an empty day in the look-back would be digested again on every run.

@@ -9,6 +9,15 @@ export function dayPartitionId(day: IsoDate): string {
 }
 
 /**
+ * An empty staging twin of a day-partitioned table, ready for {@link publishDay}. Made anew each
+ * time: one left behind by a killed run, perhaps of an older layout, would make the swap fail.
+ */
+export async function freshStagingTable(warehouse: Warehouse, staging: TableName, of: TableName): Promise<void> {
+  await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
+  await warehouse.command(`CREATE TABLE ${staging.sql} AS ${of.sql}`, { idempotent: true });
+}
+
+/**
  * Publishes a staged day into a day-partitioned table in one atomic step: readers see the day's
  * old rows or its new rows, never a mix, never doubled. A day staged empty drops the partition
  * (ClickHouse refuses to replace a partition from one that has no parts).

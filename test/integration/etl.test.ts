@@ -167,6 +167,18 @@ describe('ETL writes each day idempotently and atomically', () => {
     await warehouse.command("ALTER TABLE idem.feed_actions DELETE WHERE time = '2024-03-10 09:00:00' AND user_id = 1 SETTINGS mutations_sync = 1");
   });
 
+  it('replaces staging tables of another layout that a killed run of an older vigil left behind', async () => {
+    await etl(settings, [day]);
+    const expected = await snapshot();
+    const digestStaging = 'idem_out.slices_user_days_staging_20240310';
+    await warehouse.command(`CREATE TABLE ${digestStaging} AS idem_out.slices_user_days ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, user_id)`);
+    await warehouse.command(
+      'CREATE TABLE idem_out.slices_staging_20240310 (event_date Date, dimension String, dimension_value String, views UInt64) ENGINE = MergeTree PARTITION BY event_date ORDER BY event_date',
+    );
+    await etl(settings, [day]);
+    expect(await snapshot()).toBe(expected);
+  });
+
   it('replaces a day when its events change, and empties it when they vanish', async () => {
     await warehouse.insert(tableName('idem.feed_actions'), [feed(1, 'view', '2024-03-10 09:00:00', A)] as unknown as Record<string, unknown>[]);
     await etl(settings, [day]);
