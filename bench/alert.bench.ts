@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { alertMetricsFrom, discardAlertState, runAlert } from '../src/alert/alert-job.js';
 import { AlertMemory } from '../src/alert/alert-memory.js';
 import { feedWindowsSql, messengerWindowsSql } from '../src/alert/alert-queries.js';
-import { buildHistory, type FeedWindowRow, type MessengerWindowRow } from '../src/alert/alert-series.js';
+import { buildHistory, byWindowStart, type FeedWindowRow, type MessengerWindowRow } from '../src/alert/alert-series.js';
 import { worthNotifying } from '../src/alert/noise-gate.js';
 import { iqrDetector } from '../src/detect/iqr-detector.js';
 import { silentLogger } from '../src/log/logger.js';
 import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
-import { addDays, fromSqlDateTime, startOfDay, toSqlDateTime } from '../src/time/time.js';
+import { addDays, startOfDay, toSqlDateTime } from '../src/time/time.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
 import { median, time, type Measurement } from './harness.js';
 import { DAY, ensureHistory, settled, SOURCES, TZ } from './etl.bench.js';
@@ -86,12 +86,8 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     const scan = median(times.scan);
 
     const params = { from: toSqlDateTime(startOfDay(addDays(DAY, -6), TZ)), to: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
-    const feed = await warehouse.query<FeedWindowRow>(feedWindowsSql(SOURCES), { params });
-    const history = buildHistory(
-      feed.map((row) => fromSqlDateTime(row.window).getTime()),
-      feed,
-      await warehouse.query<MessengerWindowRow>(messengerWindowsSql(SOURCES), { params }),
-    );
+    const feed = byWindowStart(await warehouse.query<FeedWindowRow>(feedWindowsSql(SOURCES), { params }));
+    const history = buildHistory([...feed.keys()], feed, byWindowStart(await warehouse.query<MessengerWindowRow>(messengerWindowsSql(SOURCES), { params })));
     let raw = 0;
     let gated = 0;
     for (const { metric, options, minChange } of metrics) {

@@ -4,7 +4,7 @@ import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { alertInputsSql, alertStateSql } from './alert-queries.js';
-import { buildHistory, WINDOW_MS, type AlertHistory, type CountedWindow } from './alert-series.js';
+import { buildHistory, WINDOW_MS, windowStarts, type AlertHistory, type CountedWindow } from './alert-series.js';
 import type { AlertState, LastNotification, NotificationKind } from './alert-state.js';
 import type { WindowMemory } from './window-memory.js';
 
@@ -64,8 +64,7 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
   const slices = ['', ...request.slices];
   const scope = `${sources}|${request.slices.join(',')}`;
   const to = request.window.getTime() + WINDOW_MS;
-  const windows: number[] = [];
-  for (let w = from.getTime(); w < to; w += WINDOW_MS) windows.push(w);
+  const windows = windowStarts(from.getTime(), to);
   const freshFrom = Math.max(from.getTime(), to - FRESH_WINDOWS * WINDOW_MS);
 
   const read = async (rawFrom: number, withCache: boolean) =>
@@ -108,7 +107,8 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
   const histories = slices.flatMap((slice): SliceHistory[] => {
     const own = rows.filter((row) => row.slice === slice);
     return [...new Set(own.map((row) => row.slice_value))].sort().map((value) => {
-      const series = own.filter((row) => row.slice_value === value);
+      // A counted window holds the feed's and the messenger's counts alike.
+      const series = new Map(own.filter((row) => row.slice_value === value).map((row) => [row.start, row]));
       return { slice: slice === '' ? '' : `${slice}=${value}`, history: buildHistory(windows, series, series) };
     });
   });

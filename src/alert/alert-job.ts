@@ -71,6 +71,11 @@ export function evaluatedWindow(at: Date, lagMs: number): Date {
   return new Date(floorToMinutes(new Date(at.getTime() - lagMs), 15).getTime() - WINDOW_MS);
 }
 
+/** The first window of the history judged at `at`: the start of the day before at's day (SPEC §2). */
+export function historyStart(at: Date, timezone: string): Date {
+  return startOfDay(addDays(dayOf(at, timezone), -1), timezone);
+}
+
 export function alertTables(database: string): { evaluations: TableName; notifications: TableName; windows: TableName } {
   return {
     evaluations: tableName(`${database}.alert_evaluations`),
@@ -111,7 +116,7 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
 async function evaluate(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
   const { warehouse } = deps;
   const window = evaluatedWindow(at, settings.lagMs);
-  const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
+  const from = historyStart(at, settings.timezone);
   const tables = alertTables(settings.database);
   await ensureOnce(warehouse, [
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,

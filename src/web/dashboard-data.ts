@@ -1,7 +1,7 @@
-import { evaluatedWindow } from '../alert/alert-job.js';
+import { evaluatedWindow, historyStart } from '../alert/alert-job.js';
 import { alertChartSpec } from '../alert/alert-chart.js';
 import { feedWindowsSql, messengerWindowsSql } from '../alert/alert-queries.js';
-import { buildHistory, WINDOW_MS, type FeedWindowRow, type MessengerWindowRow } from '../alert/alert-series.js';
+import { buildHistory, byWindowStart, WINDOW_MS, windowStarts, type FeedWindowRow, type MessengerWindowRow } from '../alert/alert-series.js';
 import type { ChartSpec } from '../charts/chart-spec.js';
 import type { AlertMetric, Locale, UserAttribute } from '../config/schema.js';
 import { iqrDetector } from '../detect/iqr-detector.js';
@@ -9,7 +9,7 @@ import type { EtlSources } from '../etl/etl-queries.js';
 import { buildReport, type ActivityRow } from '../report/report-data.js';
 import { reportChartSpec } from '../report/report-chart.js';
 import { dailyActivitySql, dailyReceiversSql } from '../report/report-queries.js';
-import { addDays, dayOf, daysBetween, fromSqlDateTime, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
+import { addDays, daysBetween, fromSqlDateTime, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
@@ -29,15 +29,14 @@ export interface DashboardSettings {
 /** A metric's windows since the start of the day before `at`, with its band and the alerts sent. */
 export async function metricView(warehouse: Warehouse, settings: DashboardSettings, metric: AlertMetric, slice: { attribute: UserAttribute; value: string } | undefined, at: Date) {
   const window = evaluatedWindow(at, settings.lagMs);
-  const from = startOfDay(addDays(dayOf(at, settings.timezone), -1), settings.timezone);
+  const from = historyStart(at, settings.timezone);
   const to = new Date(window.getTime() + WINDOW_MS);
   const params = { from: toSqlDateTime(from), to: toSqlDateTime(to) };
   const keep = <Row extends { slice_value: string }>(rows: Row[]) => rows.filter((r) => r.slice_value === (slice?.value ?? ''));
   const feed = keep(await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources, slice?.attribute), { params }));
   const messenger = keep(await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources, slice?.attribute), { params }));
-  const windows: number[] = [];
-  for (let w = from.getTime(); w < to.getTime(); w += WINDOW_MS) windows.push(w);
-  const values = buildHistory(windows, feed, messenger).series[metric];
+  const windows = windowStarts(from.getTime(), to.getTime());
+  const values = buildHistory(windows, byWindowStart(feed), byWindowStart(messenger)).series[metric];
   const bands = iqrDetector(settings.metricOptions(metric)).bands(values);
   const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
   const alerts = await warehouse.query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
