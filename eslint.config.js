@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.vigil/', 'test-artifacts/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.vigil/', 'test-artifacts/', 'coverage/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -17,8 +17,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
   },
 );

@@ -1,16 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertMetricsFrom, discardAlertState, runAlert } from '../src/alert/alert-job.js';
+import { runAlert } from '../src/alert/alert-job.js';
 import { AlertMemory } from '../src/alert/alert-memory.js';
-import { feedWindowsSql, messengerWindowsSql } from '../src/alert/alert-queries.js';
-import { buildHistory, byWindowStart, type FeedWindowRow, type MessengerWindowRow } from '../src/alert/alert-series.js';
+import type { AlertSettings } from '../src/alert/alert-settings.js';
 import { worthNotifying } from '../src/alert/noise-gate.js';
+import { settingsFrom } from '../src/app/settings.js';
+import { configSchema } from '../src/config/schema.js';
 import { iqrDetector } from '../src/detect/iqr-detector.js';
 import { silentLogger } from '../src/log/logger.js';
+import { METRICS } from '../src/metrics/metrics.js';
 import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
+import { discardAlertState, vigilTables } from '../src/tables/vigil-tables.js';
 import { addDays, startOfDay, toSqlDateTime } from '../src/time/time.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
+import { sliceSeries } from '../src/windows/window-counts.js';
+import { countedWindows, windowCountsSql, type WindowCountRow } from '../src/windows/window-queries.js';
+import { windowStarts } from '../src/windows/windows.js';
 import { median, time, type Measurement } from './harness.js';
 import { DAY, ensureHistory, settled, SOURCES, TZ } from './etl.bench.js';
 
@@ -42,15 +48,16 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   const suite = `alert ${eventsPerDay / 1e6}M events/day`;
   await ensureHistory(warehouse, eventsPerDay);
   const outbox = mkdtempSync(join(tmpdir(), 'vigil-bench-alert-'));
-  const metrics = alertMetricsFrom({});
-  const settings = { sources: SOURCES, timezone: TZ, locale: 'en' as const, database: 'bench_alert', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics, slices: [] };
+  const base = settingsFrom(configSchema.parse({ timezone: TZ, database: 'bench_alert', serve: { port: 0 } })).alert;
+  const settings: AlertSettings = { ...base, sources: SOURCES };
+  const { metrics } = settings;
   const delivery = { notifier: new OutboxNotifier(outbox), logger: silentLogger };
   // As `vigil serve` runs it (one process remembering its windows), and as a one-off `vigil alert`
   // from cron would (each run a new process), in separate state databases.
   const recording = timingInserts(warehouse);
   const service = { deps: { warehouse: recording.warehouse, delivery, logger: silentLogger, memory: new AlertMemory() }, settings };
   const oneOffRecording = timingInserts(warehouse);
-  const oneOff = { deps: { warehouse: oneOffRecording.warehouse, delivery, logger: silentLogger }, settings: { ...settings, database: 'bench_alert_one_off' } };
+  const oneOff = { deps: { warehouse: oneOffRecording.warehouse, delivery, logger: silentLogger }, settings: { ...settings, tables: vigilTables('bench_alert_one_off') } };
   const runAt = (path: typeof service | typeof oneOff, quarter: number) =>
     runAlert(path.deps, path.settings, new Date(Date.parse(`${DAY}T18:00:00Z`) + quarter * 15 * 60_000));
   const dayParams = { start: toSqlDateTime(startOfDay(DAY, TZ)), end: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
@@ -61,7 +68,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     );
   try {
     for (const path of [service, oneOff]) {
-      await discardAlertState(warehouse, path.settings.database);
+      await discardAlertState(warehouse, path.settings.tables);
       for (let quarter = 0; quarter < 8; quarter++) await runAt(path, quarter);
     }
     await settled(warehouse);
@@ -86,8 +93,10 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     const scan = median(times.scan);
 
     const params = { from: toSqlDateTime(startOfDay(addDays(DAY, -6), TZ)), to: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
-    const feed = byWindowStart(await warehouse.query<FeedWindowRow>(feedWindowsSql(SOURCES), { params }));
-    const history = buildHistory([...feed.keys()], feed, byWindowStart(await warehouse.query<MessengerWindowRow>(messengerWindowsSql(SOURCES), { params })));
+    const counted = countedWindows(await warehouse.query<WindowCountRow>(windowCountsSql(SOURCES, []), { params }));
+    const windows = windowStarts(Date.parse(params.from.replace(' ', 'T') + 'Z'), Date.parse(params.to.replace(' ', 'T') + 'Z'));
+    const [history] = sliceSeries(windows, counted, []);
+    if (!history) throw new Error('no series');
     let raw = 0;
     let gated = 0;
     for (const { metric, options, minChange } of metrics) {
@@ -98,7 +107,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
         const verdict = detector.judgeLast(past);
         if (!verdict.alert) continue;
         raw++;
-        if (worthNotifying(metric, past, verdict, { minChange, n: options.n })) gated++;
+        if (worthNotifying(METRICS[metric].kind, past, verdict, { minChange, n: options.n })) gated++;
       }
     }
     const days = history.windows.length / 96;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { renderPng } from '../src/charts/render-png.js';
 import { silentLogger } from '../src/log/logger.js';
 import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
-import { reportChartSpec } from '../src/report/report-chart.js';
+import { dailyChartSpec } from '../src/charts/daily-chart.js';
 import { queryReport, runReport } from '../src/report/report-job.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
 import { bestOf, type Measurement } from './harness.js';
@@ -21,7 +21,7 @@ export async function benchReport(warehouse: Warehouse, eventsPerDay: number): P
     const endToEnd = await bestOf(3, () => runReport(deps, settings, DAY));
     const report = await queryReport(warehouse, settings, DAY);
     const queries = await bestOf(3, () => queryReport(warehouse, settings, DAY));
-    const picture = await bestOf(3, () => renderPng(reportChartSpec(report, 'en')));
+    const picture = await bestOf(3, () => renderPng(dailyChartSpec(report, 'en')));
     return [
       { suite, name: 'report end to end (to the outbox)', value: endToEnd, unit: 's' },
       { suite, name: 'the two queries over 8 days', value: queries, unit: 's' },

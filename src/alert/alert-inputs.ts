@@ -1,11 +1,13 @@
-import type { UserAttribute } from '../config/schema.js';
-import type { EtlSources } from '../etl/etl-queries.js';
+import type { WindowCounts } from '../metrics/metrics.js';
+import type { Sources, UserAttribute } from '../sources/sources.js';
+import type { VigilTables } from '../tables/vigil-tables.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
-import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { countsOf, sameCounts, ZERO_COUNTS, type CountedWindow } from '../windows/window-counts.js';
+import { countedWindows } from '../windows/window-queries.js';
+import { WINDOW_MS, windowStarts } from '../windows/windows.js';
 import { alertInputsSql, alertStateSql } from './alert-queries.js';
-import { buildHistory, WINDOW_MS, windowStarts, type AlertHistory, type CountedWindow } from './alert-series.js';
-import type { AlertState, LastNotification, NotificationKind } from './alert-state.js';
+import { stateKey, type AlertState, type LastNotification, type NotificationKind } from './alert-state.js';
 import type { WindowMemory } from './window-memory.js';
 
 /** Windows recounted from raw events on every run: the evaluated one and the one before it. */
@@ -13,22 +15,10 @@ const FRESH_WINDOWS = 2;
 /** A process that remembers its windows writes settled ones to the cache this many at a time. */
 const SAVE_BATCH = 4;
 
-/** One series set: the whole product (slice '') or one value of a slice (`os=iOS`). */
-export interface SliceHistory {
-  readonly slice: string;
-  readonly history: AlertHistory;
-}
-
-export interface AlertInputs {
-  readonly histories: readonly SliceHistory[];
-  /** Undefined when not asked for. */
-  readonly state: AlertState | undefined;
-}
-
 export interface AlertInputsRequest {
-  readonly sources: EtlSources;
+  readonly sources: Sources;
   readonly slices: readonly UserAttribute[];
-  readonly tables: { readonly windows: TableName; readonly notifications: TableName };
+  readonly tables: VigilTables;
   /** Start of the history and of its evaluated (last) window. */
   readonly from: Date;
   readonly window: Date;
@@ -38,16 +28,23 @@ export interface AlertInputsRequest {
   readonly withState: boolean;
 }
 
-/** A row of the query: its windows' start is not a column, but parsed from `window`. */
-interface InputRow extends Omit<CountedWindow, 'start'> {
+export interface AlertInputs {
+  /** Every window of the history that had events, for the whole product and each slice value. */
+  readonly windows: readonly CountedWindow[];
+  /** Undefined when not asked for. */
+  readonly state: AlertState | undefined;
+}
+
+/** A row of the inputs query; `part` says which columns mean something. */
+interface InputRow extends WindowCounts {
   readonly part: 'cache' | 'raw' | 'state';
-  /** State rows: the notification's kind and the start of its anomaly. */
+  readonly slice: string;
+  readonly value: string;
+  readonly window: string;
+  readonly metric: string;
   readonly kind: string;
   readonly started: string;
 }
-
-const METRIC_COLUMNS = ['users', 'active_posts', 'views', 'likes', 'senders', 'messages'] as const;
-type Counts = Pick<CountedWindow, (typeof METRIC_COLUMNS)[number]>;
 
 /**
  * What a run judges, read in one query: every window from `from` to the evaluated one, for the
@@ -59,7 +56,7 @@ type Counts = Pick<CountedWindow, (typeof METRIC_COLUMNS)[number]>;
  * one-off run, SAVE_BATCH settled windows at a time by a process that remembers.
  */
 export async function readAlertInputs(warehouse: Warehouse, request: AlertInputsRequest): Promise<AlertInputs> {
-  const { from, memory } = request;
+  const { from, memory, tables } = request;
   const sources = `${request.sources.feed.sql}|${request.sources.messages.sql}`;
   const slices = ['', ...request.slices];
   const scope = `${sources}|${request.slices.join(',')}`;
@@ -68,8 +65,8 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
   const freshFrom = Math.max(from.getTime(), to - FRESH_WINDOWS * WINDOW_MS);
 
   const read = async (rawFrom: number, withCache: boolean) =>
-    splitRows(
-      await warehouse.query<InputRow>(alertInputsSql(request.sources, request.tables, request.slices, { withCache, withState: request.withState }), {
+    sortRows(
+      await warehouse.query<InputRow>(alertInputsSql(request.sources, tables, request.slices, { withCache, withState: request.withState }), {
         params: { sources, from: toSqlDateTime(from), raw_from: toSqlDateTime(new Date(rawFrom)), to: toSqlDateTime(new Date(to)) },
       }),
       rawFrom,
@@ -92,42 +89,32 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
     const unsaved = memory.unsaved(freshFrom);
     toSave = new Set(unsaved.map((row) => row.start)).size >= SAVE_BATCH || remembered === undefined ? unsaved : [];
   } else {
-    toSave = inputs.raw.filter((row) => !sameCounts(row, inputs.cached.get(rowKey(row))));
+    toSave = inputs.raw.filter((row) => !sameCounts(row, inputs.cached.get(windowKey(row))));
   }
   if (toSave.length > 0) {
     await warehouse.insert(
-      request.tables.windows,
-      toSave.map((row) => ({ sources, slice: row.slice, slice_value: row.slice_value, window_start: row.window, ...countsOf(row) })),
+      tables.windows,
+      toSave.map((row) => ({ sources, slice: row.slice, slice_value: row.value, window_start: toSqlDateTime(new Date(row.start)), ...countsOf(row) })),
       { idempotent: true },
     );
     memory?.markSaved(toSave);
   }
-
-  const rows = [...earlier, ...inputs.raw];
-  const histories = slices.flatMap((slice): SliceHistory[] => {
-    const own = rows.filter((row) => row.slice === slice);
-    return [...new Set(own.map((row) => row.slice_value))].sort().map((value) => {
-      // A counted window holds the feed's and the messenger's counts alike.
-      const series = new Map(own.filter((row) => row.slice_value === value).map((row) => [row.start, row]));
-      return { slice: slice === '' ? '' : `${slice}=${value}`, history: buildHistory(windows, series, series) };
-    });
-  });
-  return { histories, state: request.withState ? inputs.state : undefined };
+  return { windows: [...earlier, ...inputs.raw], state: request.withState ? inputs.state : undefined };
 }
 
 /** The alert state alone. */
-export async function readAlertState(warehouse: Warehouse, notifications: TableName): Promise<AlertState> {
+export async function readAlertState(warehouse: Warehouse, tables: VigilTables): Promise<AlertState> {
   const state = new Map<string, LastNotification>();
-  for (const row of await warehouse.query<InputRow>(alertStateSql(notifications))) addState(state, row);
+  for (const row of await warehouse.query<InputRow>(alertStateSql(tables))) state.set(stateKey(row.metric, row.slice), lastNotification(row));
   return state;
 }
 
-function addState(state: Map<string, LastNotification>, { slice_value: metric, slice, window, kind, started }: Pick<InputRow, 'slice_value' | 'slice' | 'window' | 'kind' | 'started'>): void {
-  state.set(`${metric}|${slice}`, { kind: kind as NotificationKind, window: fromSqlDateTime(window).getTime(), started: fromSqlDateTime(started).getTime() });
+function lastNotification(row: InputRow): LastNotification {
+  return { kind: row.kind as NotificationKind, window: fromSqlDateTime(row.window).getTime(), started: fromSqlDateTime(row.started).getTime() };
 }
 
-const rowKey = (row: Pick<CountedWindow, 'slice' | 'window' | 'slice_value'>) => `${row.slice}|${row.window}|${row.slice_value}`;
-const eventsOf = (row: Counts) => row.views + row.likes + row.messages;
+const windowKey = (row: Pick<CountedWindow, 'slice' | 'start' | 'value'>) => `${row.slice}|${row.start}|${row.value}`;
+const eventsOf = (row: WindowCounts) => row.views + row.likes + row.messages;
 
 /**
  * The query's rows, sorted out: cached windows (of several copies the one with the most events:
@@ -135,28 +122,21 @@ const eventsOf = (row: Counts) => row.views + row.likes + row.messages;
  * rows added up; the whole product has a row for every window, zero when nothing happened, so
  * its absence from the cache means "not cached"), and the state.
  */
-function splitRows(rows: readonly InputRow[], rawFrom: number, to: number) {
+function sortRows(rows: readonly InputRow[], rawFrom: number, to: number) {
   const cached = new Map<string, CountedWindow>();
   const raw = new Map<string, CountedWindow>();
   const state = new Map<string, LastNotification>();
-  for (let w = rawFrom; w < to; w += WINDOW_MS) {
-    const zero: CountedWindow = { slice: '', slice_value: '', window: toSqlDateTime(new Date(w)), start: w, users: 0, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0 };
-    raw.set(rowKey(zero), zero);
+  for (let start = rawFrom; start < to; start += WINDOW_MS) {
+    const zero: CountedWindow = { slice: '', value: '', start, ...ZERO_COUNTS };
+    raw.set(windowKey(zero), zero);
   }
-  for (const { part, kind, started, ...row } of rows) {
-    if (part === 'state') {
-      addState(state, { ...row, kind, started });
-      continue;
-    }
-    const key = rowKey(row);
-    const counted = { ...row, start: fromSqlDateTime(row.window).getTime() };
-    if (part === 'cache') {
-      const seen = cached.get(key);
-      if (!seen || eventsOf(counted) > eventsOf(seen)) cached.set(key, counted);
-    } else {
-      const seen = raw.get(key);
-      raw.set(key, seen ? { ...seen, ...Object.fromEntries(METRIC_COLUMNS.map((c) => [c, seen[c] + counted[c]])) } : counted);
-    }
+  for (const row of countedWindows(rows.filter((r) => r.part === 'raw'))) raw.set(windowKey(row), row);
+  for (const row of rows) {
+    if (row.part === 'state') state.set(stateKey(row.metric, row.slice), lastNotification(row));
+    if (row.part !== 'cache') continue;
+    const counted: CountedWindow = { slice: row.slice, value: row.value, start: fromSqlDateTime(row.window).getTime(), ...countsOf(row) };
+    const seen = cached.get(windowKey(counted));
+    if (!seen || eventsOf(counted) > eventsOf(seen)) cached.set(windowKey(counted), counted);
   }
   const cachedWindows = new Set([...cached.values()].map((row) => `${row.slice}|${row.start}`));
   const quietWindows = new Set([...cached.values()].filter((row) => row.slice === '' && row.users === 0 && row.senders === 0).map((row) => row.start));
@@ -167,12 +147,4 @@ function splitRows(rows: readonly InputRow[], rawFrom: number, to: number) {
     /** A window of a slice is cached if it has rows there, or if nothing at all happened in it. */
     covered: (slice: string, start: number) => cachedWindows.has(`${slice}|${start}`) || (cachedWindows.has(`|${start}`) && quietWindows.has(start)),
   };
-}
-
-function countsOf(row: Counts): Counts {
-  return Object.fromEntries(METRIC_COLUMNS.map((c) => [c, row[c]])) as Counts;
-}
-
-function sameCounts(a: Counts, b: Counts | undefined): boolean {
-  return b !== undefined && METRIC_COLUMNS.every((c) => a[c] === b[c]);
 }

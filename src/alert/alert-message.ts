@@ -1,19 +1,15 @@
-import type { AlertMetric, Locale } from '../config/schema.js';
 import type { Verdict } from '../detect/detector.js';
+import { INTL_LOCALE, type Locale } from '../metrics/locale.js';
+import { formatMetricValue, metricName, METRICS, type AlertMetric } from '../metrics/metrics.js';
 import { escapeHtml } from '../notify/telegram-html.js';
+import { WINDOW_MS } from '../windows/windows.js';
 import type { NotificationKind } from './alert-state.js';
-import { WINDOW_MS } from './alert-series.js';
 
-const NAMES: Record<Locale, Record<AlertMetric, string>> = {
-  en: { users: 'feed users', active_posts: 'active posts', views: 'views', likes: 'likes', ctr: 'CTR', senders: 'senders', messages: 'messages' },
-  ru: { users: 'пользователи ленты', active_posts: 'активные посты', views: 'просмотры', likes: 'лайки', ctr: 'CTR', senders: 'отправители', messages: 'сообщения' },
-};
 const WORDS = {
   en: { started: 'Anomaly', repeated: 'Still anomalous', resolved: 'Back to normal', value: 'Value', in: 'in', vsPrevious: 'vs the previous window', expected: 'Expected', since: 'since', dashboard: 'Dashboard' },
   ru: { started: 'Аномалия', repeated: 'Аномалия продолжается', resolved: 'Вернулась в норму', value: 'Значение', in: 'за', vsPrevious: 'к предыдущей пятнадцатиминутке', expected: 'Ожидалось', since: 'с', dashboard: 'Дашборд' },
 } as const;
 const ICON: Record<NotificationKind, string> = { started: '🔴', repeated: '🟠', resolved: '✅' };
-const INTL: Record<Locale, string> = { en: 'en-GB', ru: 'ru-RU' };
 
 export interface AlertMessageInput {
   readonly kind: NotificationKind;
@@ -30,19 +26,12 @@ export interface AlertMessageInput {
   readonly dashboardUrl: string | undefined;
 }
 
-export function metricName(metric: AlertMetric, locale: Locale): string {
-  return NAMES[locale][metric];
-}
-
 /** The alert as Telegram HTML: metric, value, change vs the previous window, band, window, link. */
 export function renderAlertText(input: AlertMessageInput): string {
   const { kind, metric, verdict, locale } = input;
   const words = WORDS[locale];
-  const format = (v: number) =>
-    metric === 'ctr'
-      ? new Intl.NumberFormat(INTL[locale], { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)
-      : new Intl.NumberFormat(INTL[locale], { maximumFractionDigits: v < 100 ? 1 : 0 }).format(v);
-  const time = new Intl.DateTimeFormat(INTL[locale], { hour: '2-digit', minute: '2-digit', timeZone: input.timezone });
+  const format = (v: number) => formatMetricValue(METRICS[metric].kind, v, locale);
+  const time = new Intl.DateTimeFormat(INTL_LOCALE[locale], { hour: '2-digit', minute: '2-digit', timeZone: input.timezone });
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: input.timezone }).format(input.window);
   const windowText = `${day} ${time.format(input.window)}–${time.format(new Date(input.window.getTime() + WINDOW_MS))} (${input.timezone})`;
 
@@ -51,7 +40,7 @@ export function renderAlertText(input: AlertMessageInput): string {
   const value = verdict.value === undefined ? 'n/a' : format(verdict.value);
   const change =
     verdict.value !== undefined && input.previous !== undefined && input.previous !== 0
-      ? `, ${new Intl.NumberFormat(INTL[locale], { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(verdict.value / input.previous - 1)} ${words.vsPrevious}`
+      ? `, ${new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(verdict.value / input.previous - 1)} ${words.vsPrevious}`
       : '';
   lines.push(`${words.value} <b>${escapeHtml(value)}</b> ${words.in} ${escapeHtml(windowText)}${escapeHtml(change)}`);
   if (verdict.low !== undefined && verdict.up !== undefined) lines.push(`${words.expected} ${escapeHtml(format(Math.max(0, verdict.low)))} … ${escapeHtml(format(verdict.up))}`);

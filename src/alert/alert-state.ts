@@ -12,8 +12,13 @@ export interface LastNotification {
   readonly started: number;
 }
 
-/** The latest notification of every metric and slice, by `metric|slice`. */
+/** The latest notification of every metric and slice, by {@link stateKey}. */
 export type AlertState = ReadonlyMap<string, LastNotification>;
+
+/** The key of a metric of a slice in the state. */
+export function stateKey(metric: string, slice: string): string {
+  return `${metric}|${slice}`;
+}
 
 /**
  * SPEC §5 "State": notify when an anomaly starts, again every `repeatMs` while it lasts, once more

@@ -1,8 +1,5 @@
-import type { AlertMetric } from '../config/schema.js';
 import type { SeriesValue } from '../detect/detector.js';
-
-/** Metrics that count events or users in a window, whose noise is about √count (Poisson). */
-const COUNTS: ReadonlySet<AlertMetric> = new Set(['users', 'active_posts', 'views', 'likes', 'senders', 'messages']);
+import type { MetricKind } from '../metrics/metrics.js';
 
 export interface NoiseGateOptions {
   /** The least relative deviation from the recent median worth telling a person about. */
@@ -25,7 +22,7 @@ const BIG_CHANGE = 0.5;
  * The IQR of five noisy points is sometimes tiny, so the faithful detector alone fires on a few
  * percent of normal windows; this gate keeps its verdict but spares the reader.
  */
-export function worthNotifying(metric: AlertMetric, series: readonly SeriesValue[], band: { low: number | undefined; up: number | undefined }, { minChange, n }: NoiseGateOptions): boolean {
+export function worthNotifying(kind: MetricKind, series: readonly SeriesValue[], band: { low: number | undefined; up: number | undefined }, { minChange, n }: NoiseGateOptions): boolean {
   const value = series.at(-1);
   if (value === undefined) return false;
   const excess = band.up !== undefined && value > band.up ? value - band.up : band.low !== undefined && value < band.low ? band.low - value : 0;
@@ -35,5 +32,6 @@ export function worthNotifying(metric: AlertMetric, series: readonly SeriesValue
   const middle = previous.length / 2;
   const median = previous.length % 2 === 1 ? (previous[Math.floor(middle)] ?? 0) : ((previous[middle - 1] ?? 0) + (previous[middle] ?? 0)) / 2;
   if (excess < minChange * median && Math.abs(value - median) < BIG_CHANGE * median) return false;
-  return !COUNTS.has(metric) || excess >= 3 * Math.sqrt(Math.max(median, 1));
+  // A count's noise is about √count (Poisson).
+  return kind !== 'count' || excess >= 3 * Math.sqrt(Math.max(median, 1));
 }

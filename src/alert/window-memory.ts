@@ -1,4 +1,4 @@
-import type { CountedWindow } from './alert-series.js';
+import type { CountedWindow } from '../windows/window-counts.js';
 
 /**
  * The windows a long-running process (`vigil serve`) has counted or read, so that its next run

@@ -1,7 +1,9 @@
+import type { Command } from 'commander';
+import { settingsFrom, type Settings } from '../app/settings.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { createRedactor } from '../config/redact.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
-import { createWarehouse } from '../warehouse/create-warehouse.js';
+import { createProgress, type Progress } from '../log/progress.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /** What the process gives the CLI; tests pass their own. */
@@ -14,6 +16,8 @@ export interface CliIo {
   readonly isTTY: boolean;
   /** The wall clock; jobs never read it themselves, only the CLI does, to default their date. */
   readonly now: () => Date;
+  /** Resolves when the user asks a long-running command to stop (Ctrl-C, SIGTERM). */
+  readonly stopSignal: () => Promise<string>;
 }
 
 export interface GlobalOptions {
@@ -24,10 +28,11 @@ export interface GlobalOptions {
 
 /**
  * Everything a command needs, created lazily so `vigil --help` touches neither the config nor
- * the warehouse. The composition root for one CLI invocation.
+ * the warehouse: the composition root of one CLI invocation.
  */
 export class CliContext {
   private loaded: LoadedConfig | undefined;
+  private derived: Settings | undefined;
   private redactor: (text: string) => string = (text) => text;
   private warehouse: Warehouse | undefined;
   readonly logger: Logger;
@@ -51,13 +56,26 @@ export class CliContext {
     return this.loaded;
   }
 
-  /** Opens the configured warehouse once; closed by {@link close}. */
-  openWarehouse(): Warehouse {
-    this.warehouse ??= createWarehouse(this.config().config.warehouse, {
-      onRetry: (error, attempt, delayMs) =>
-        this.logger.warn(`warehouse: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
-    });
+  /** Every part's settings, from the configuration. */
+  settings(): Settings {
+    this.derived ??= settingsFrom(this.config().config);
+    return this.derived;
+  }
+
+  /** Opens the configured warehouse once (loading its adapter only now); closed by {@link close}. */
+  async openWarehouse(): Promise<Warehouse> {
+    if (this.warehouse === undefined) {
+      const { openWarehouse } = await import('../app/open-warehouse.js');
+      this.warehouse = await openWarehouse(this.config().config.warehouse, {
+        onRetry: (error, attempt, delayMs) => this.logger.warn(`warehouse: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
+      });
+    }
     return this.warehouse;
+  }
+
+  /** A progress line on stderr, drawn only on a terminal. */
+  progress(label: string): Progress {
+    return createProgress({ isTTY: this.io.isTTY, write: this.io.stderr }, label);
   }
 
   /** Replaces every known secret in a text. */
@@ -77,7 +95,9 @@ export class CliContext {
   }
 }
 
-/** A command's body: gets the context, its own parsed options and the commander command. */
-export type CommandAction = (ctx: CliContext, options: Record<string, unknown>, command: import('commander').Command) => Promise<void>;
+/** A command's body: the context, its parsed flags (typed by the command's definition) and the commander command. */
+export type CommandAction = (ctx: CliContext, flags: never, command: Command) => Promise<void>;
+/** Where a command's body is, loaded only when the command runs. */
+export type ActionModule = () => Promise<{ readonly action: CommandAction }>;
 /** Turns a command's body into a commander action with vigil's error handling and exit codes. */
-export type CommandRunner = (action: CommandAction) => (...args: unknown[]) => Promise<void>;
+export type CommandRunner = (load: ActionModule) => (...args: unknown[]) => Promise<void>;

@@ -1,36 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config-error.js';
-import { WarehouseError } from '../warehouse/warehouse-error.js';
-import { CliContext, type CliIo, type CommandRunner, type GlobalOptions } from './cli-context.js';
-import { registerAlertCommand } from './commands/alert-command.js';
-import { registerBacktestCommand } from './commands/backtest-command.js';
-import { registerConfigCommand } from './commands/config-command.js';
-import { registerDemoCommand } from './commands/demo-command.js';
-import { registerEtlCommand } from './commands/etl-command.js';
-import { registerReportCommand } from './commands/report-command.js';
-import { registerRunsCommand } from './commands/runs-command.js';
-import { registerServeCommand } from './commands/serve-command.js';
-import { registerSimulateCommand } from './commands/simulate-command.js';
-import { registerStatusCommand } from './commands/status-command.js';
-import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { JobFailure, UsageError } from './usage-error.js';
+import { VigilError } from '../errors/vigil-error.js';
+import type { CliContext, CliIo, CommandRunner, GlobalOptions } from './cli-context.js';
+import { defineAlertCommand } from './commands/alert.js';
+import { defineBacktestCommand } from './commands/backtest.js';
+import { defineConfigCommand } from './commands/config.js';
+import { defineDemoCommand } from './commands/demo.js';
+import { defineEtlCommand } from './commands/etl.js';
+import { defineReportCommand } from './commands/report.js';
+import { defineRunsCommand } from './commands/runs.js';
+import { defineServeCommand } from './commands/serve.js';
+import { defineSimulateCommand } from './commands/simulate.js';
+import { defineStatusCommand } from './commands/status.js';
 
-/** Runs one command of the `vigil` CLI and returns its exit code (SPEC §6). */
+/** SPEC §6: 0 success, 1 the job failed, 2 bad usage or config. */
+export const EXIT_OK = 0;
+export const EXIT_JOB_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * Runs one command of the `vigil` CLI and returns its exit code (SPEC §6). Only the command that
+ * runs is loaded, so `--help` and `--version` load neither the warehouse nor the charts.
+ */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = EXIT_OK;
   const program = new Command('vigil');
 
-  /** Wraps a command's action: builds its context, maps failures to messages and exit codes. */
   const run: CommandRunner =
-    (action) =>
+    (load) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args.at(-1) as Command;
+      const { CliContext } = await import('./cli-context.js');
       const ctx = new CliContext(io, program.opts<GlobalOptions>());
       try {
-        await action(ctx, command.opts(), command);
+        const { action } = await load();
+        await action(ctx, command.opts<never>(), command);
       } catch (error) {
-        exitCode = report(error, ctx, command);
+        exitCode = reportFailure(error, ctx, command);
       } finally {
         await ctx.close().catch((error: unknown) => ctx.logger.warn(`closing the warehouse: ${String(error)}`));
       }
@@ -60,16 +66,16 @@ Dates are YYYY-MM-DD; times are ISO 8601 (2024-03-04T12:00:00Z, or without an of
 configured timezone). Start with 'vigil demo', which runs everything on an embedded warehouse.`,
     );
 
-  registerDemoCommand(program, run);
-  registerSimulateCommand(program, run);
-  registerEtlCommand(program, run);
-  registerReportCommand(program, run);
-  registerAlertCommand(program, run);
-  registerBacktestCommand(program, run);
-  registerServeCommand(program, run);
-  registerRunsCommand(program, run);
-  registerStatusCommand(program, run);
-  registerConfigCommand(program, run);
+  defineDemoCommand(program, run);
+  defineSimulateCommand(program, run);
+  defineEtlCommand(program, run);
+  defineReportCommand(program, run);
+  defineAlertCommand(program, run);
+  defineBacktestCommand(program, run);
+  defineServeCommand(program, run);
+  defineRunsCommand(program, run);
+  defineStatusCommand(program, run);
+  defineConfigCommand(program, run);
 
   if (argv.length === 0) {
     io.stderr(program.helpInformation());
@@ -80,26 +86,23 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
-    const command = findCommand(program, argv);
-    io.stderr(`${usageLine(command)}\n`);
+    io.stderr(`${usageLine(findCommand(program, argv))}\n`);
     return EXIT_USAGE;
   }
   return exitCode;
 }
 
-function report(error: unknown, ctx: CliContext, command: Command): number {
+/**
+ * The one place failures become exit codes: the user's mistake (usage, config) is one line and
+ * the usage, exit 2; a job's failure is one line saying what to fix, exit 1; anything else is a
+ * bug in vigil and prints its stack, exit 1.
+ */
+function reportFailure(error: unknown, ctx: CliContext, command: Command): number {
   const name = `vigil ${command.name()}`;
-  if (error instanceof UsageError) {
-    ctx.io.stderr(ctx.redact(`${name}: ${error.message}\n${usageLine(command)}\n`));
-    return EXIT_USAGE;
-  }
-  if (error instanceof ConfigError) {
-    ctx.io.stderr(`${name}: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (error instanceof WarehouseError || error instanceof JobFailure) {
-    ctx.io.stderr(ctx.redact(`${name}: ${error.message}\n`));
-    return EXIT_JOB_FAILED;
+  if (error instanceof VigilError) {
+    const line = `${name}: ${error.message}${error.hint === undefined ? '' : `; ${error.hint}`}`;
+    ctx.io.stderr(ctx.redact(error.blame === 'usage' ? `${line}\n${usageLine(command)}\n` : `${line}\n`));
+    return error.blame === 'usage' ? EXIT_USAGE : EXIT_JOB_FAILED;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   ctx.io.stderr(ctx.redact(`${name}: unexpected error (this is a bug in vigil; please report it with the lines below)\n${detail}\n`));
@@ -129,5 +132,16 @@ function processIo(): CliIo {
     cwd: process.cwd(),
     isTTY: process.stderr.isTTY,
     now: () => new Date(),
+    stopSignal: () =>
+      new Promise((resolve) => {
+        const stop = (signal: string) => {
+          // A second signal exits at once.
+          process.once('SIGINT', () => process.exit(1));
+          process.once('SIGTERM', () => process.exit(1));
+          resolve(signal);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      }),
   };
 }

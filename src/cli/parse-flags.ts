@@ -1,5 +1,5 @@
+import { UsageError } from '../errors/vigil-error.js';
 import { parseIsoDate, parseIsoTime, type IsoDate } from '../time/time.js';
-import { UsageError } from './usage-error.js';
 
 /** A whole number within bounds, or a UsageError naming the flag. */
 export function integerFlag(flag: string, text: string, min: number, max: number): number {

@@ -1,3 +1,5 @@
+import { VigilError } from '../errors/vigil-error.js';
+
 /** One thing wrong with the configuration, located by its key path. */
 export interface ConfigProblem {
   /** Dotted key path as written in the file, e.g. `warehouse.server.url`; empty for the file itself. */
@@ -6,8 +8,9 @@ export interface ConfigProblem {
 }
 
 /** The configuration cannot be used. Always a user's mistake: the CLI exits with code 2. */
-export class ConfigError extends Error {
+export class ConfigError extends VigilError {
   override readonly name = 'ConfigError';
+  readonly blame = 'usage';
 
   constructor(
     readonly source: string,

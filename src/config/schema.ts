@@ -1,5 +1,9 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { DEFAULT_DIMENSIONS } from '../etl/dimensions.js';
+import { LOCALES } from '../metrics/locale.js';
+import { ALERT_METRICS, IQR_DEFAULTS, type AlertMetric, NOISE_GATE_DEFAULT } from '../metrics/metrics.js';
+import { USER_ATTRIBUTES } from '../sources/sources.js';
 import { parseDuration } from './duration.js';
 
 /** `db.table`, both parts ASCII word characters: what vigil accepts as a table name from config. */
@@ -86,11 +90,6 @@ const sources = z.strictObject({
     .default('reciever_id'),
 });
 
-/** Attributes a dimension expression may use: the per-user columns of both source tables. */
-export const USER_ATTRIBUTES = ['gender', 'age', 'os', 'country', 'city', 'source', 'exp_group'] as const;
-export type UserAttribute = (typeof USER_ATTRIBUTES)[number];
-export const DEFAULT_DIMENSIONS = ['os', 'gender', 'age'] as const;
-
 const dimensionExpression = z
   .string()
   .min(1)
@@ -129,26 +128,22 @@ function parenthesesBalance(text: string): boolean {
   return depth === 0 && quote === undefined;
 }
 
-export const LOCALES = ['en', 'ru'] as const;
-export type Locale = (typeof LOCALES)[number];
-
 const report = z.strictObject({
   /** Language of the report's text and chart: `en`, or `ru` with the original's wording. */
   locale: z.enum(LOCALES).default('en'),
 });
 
-export const ALERT_METRICS = ['users', 'active_posts', 'views', 'likes', 'ctr', 'senders', 'messages'] as const;
-export type AlertMetric = (typeof ALERT_METRICS)[number];
-
 const metricSettings = z.strictObject({
   enabled: z.boolean().default(true),
   /** Band width in interquartile ranges. */
-  a: z.number().min(0).max(100).default(4),
+  a: z.number().min(0).max(100).default(IQR_DEFAULTS.a),
   /** Previous windows behind each quartile, and the smoothing window. */
-  n: z.number().int().min(1).max(96).default(5),
+  n: z.number().int().min(1).max(96).default(IQR_DEFAULTS.n),
   /** Least relative deviation from the recent median that is notified (the noise gate). */
-  minChange: z.number().min(0).max(10).default(0.2),
+  minChange: z.number().min(0).max(10).default(NOISE_GATE_DEFAULT),
 });
+
+type MetricSettings = z.output<typeof metricSettings>;
 
 const alerts = z.strictObject({
   /** Evaluate the last complete window before t − lag (for sources that arrive late). */
@@ -160,7 +155,10 @@ const alerts = z.strictObject({
   /** Language of alert messages; defaults to report.locale. */
   locale: z.enum(LOCALES).optional(),
   /** Per-metric settings; every metric is watched with a = 4, n = 5 unless told otherwise. */
-  metrics: z.partialRecord(z.enum(ALERT_METRICS), metricSettings).default({}),
+  metrics: z
+    .partialRecord(z.enum(ALERT_METRICS), metricSettings)
+    .default({})
+    .transform((given) => Object.fromEntries(ALERT_METRICS.map((metric) => [metric, given[metric] ?? metricSettings.parse({})])) as Record<AlertMetric, MetricSettings>),
   /** Also watch every metric per value of these attributes of the acting user, e.g. [os]. */
   slices: z.array(z.enum(USER_ATTRIBUTES)).default([]),
 });
@@ -228,7 +226,6 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type WarehouseConfig = Config['warehouse'];
-export type { EmbeddedWarehouse as EmbeddedWarehouseConfig, ServerWarehouse as ServerWarehouseConfig };
 
 /** Config paths whose values are secrets: never printed, never logged. */
 export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token', 'serve.token'] as const;

@@ -1,16 +1,18 @@
 import { ConfigError } from '../config/config-error.js';
-import type { UserAttribute } from '../config/schema.js';
+import { JobError } from '../errors/vigil-error.js';
 import type { Logger } from '../log/logger.js';
+import { checkSources } from '../sources/source-check.js';
+import { firstSourceDay } from '../sources/source-days.js';
+import type { Sources, UserAttribute } from '../sources/sources.js';
 import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
 import { dayPartitionId, freshStagingTable, publishDay } from '../warehouse/day-partition.js';
 import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
-import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql, type EtlSources } from './etl-queries.js';
+import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql } from './etl-queries.js';
 import { packedLatestRow, STRING_TOO_LONG, tupleLatestRow, type LatestRowSql } from './latest-row.js';
 import { createDigestedDaysTableSql, createSlicesTableSql, createUserDaysTableSql } from './etl-tables.js';
-import { checkSources } from './source-check.js';
 
 export interface EtlDeps {
   readonly warehouse: Warehouse;
@@ -18,7 +20,7 @@ export interface EtlDeps {
 }
 
 export interface EtlSettings {
-  readonly sources: EtlSources;
+  readonly sources: Sources;
   readonly target: TableName;
   /** Calendar days ending with D in which a user's latest row gives their attributes. */
   readonly lookback: number;
@@ -36,7 +38,7 @@ export interface EtlDayResult {
 }
 
 /** The staged day broke an invariant of SPEC §3; nothing was published. */
-export class EtlInvariantError extends Error {
+export class EtlInvariantError extends JobError {
   override readonly name = 'EtlInvariantError';
 }
 
@@ -145,26 +147,6 @@ export async function missingDays(warehouse: Warehouse, target: TableName, from:
     });
   const have = new Set(present.map((row) => row.day));
   return daysBetween(from, to).filter((day) => !have.has(day));
-}
-
-/** The first day, in the time zone, that either source has events on; undefined when both are empty. */
-export async function firstSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string): Promise<IsoDate | undefined> {
-  return edgeSourceDay(warehouse, sources, timezone, 'ASC');
-}
-
-/** The last day, in the time zone, that either source has events on; undefined when both are empty. */
-export async function lastSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string): Promise<IsoDate | undefined> {
-  return edgeSourceDay(warehouse, sources, timezone, 'DESC');
-}
-
-async function edgeSourceDay(warehouse: Warehouse, sources: EtlSources, timezone: string, order: 'ASC' | 'DESC'): Promise<IsoDate | undefined> {
-  // ORDER BY time LIMIT 1 reads one granule of a table sorted by time; min(time) would scan it all.
-  const edge = async (table: TableName) =>
-    (await warehouse.query<{ day: string }>(`SELECT toString(toDate(time, {tz:String})) AS day FROM ${table.sql} ORDER BY time ${order} LIMIT 1`, {
-      params: { tz: timezone },
-    }))[0]?.day;
-  const days = [await edge(sources.feed), await edge(sources.messages)].filter((day): day is string => day !== undefined).sort();
-  return order === 'ASC' ? days[0] : days.at(-1);
 }
 
 function dayParams(day: IsoDate, timezone: string): Record<string, string> {

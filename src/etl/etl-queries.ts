@@ -1,4 +1,4 @@
-import { USER_ATTRIBUTES, type UserAttribute } from '../config/schema.js';
+import { SAMPLE_USER, USER_ATTRIBUTES, type Sources, type UserAttribute } from '../sources/sources.js';
 import { quoteIdentifier, type TableName } from '../warehouse/identifiers.js';
 import type { Dimension } from './dimensions.js';
 import type { LatestRowSql } from './latest-row.js';
@@ -9,12 +9,6 @@ import type { LatestRowSql } from './latest-row.js';
  * {lookback_from:Date} the first day of the look-back (D − lookback + 1).
  */
 
-export interface EtlSources {
-  readonly feed: TableName;
-  readonly messages: TableName;
-  readonly receiverColumn: string;
-}
-
 const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime('UTC')}`;
 
 /**
@@ -23,7 +17,7 @@ const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime
  * messages), the user's views and likes, messages sent and received, and distinct receivers and
  * senders. Attributes not digested keep their column defaults.
  */
-export function userDaySql(sources: EtlSources, into: TableName, attributes: readonly UserAttribute[], latest: LatestRowSql): string {
+export function userDaySql(sources: Sources, into: TableName, attributes: readonly UserAttribute[], latest: LatestRowSql): string {
   const receiver = quoteIdentifier(sources.receiverColumn);
   const counts = 'views, likes, messages_sent, users_sent, messages_received, users_received';
   return `INSERT INTO ${into.sql} (event_date, user_id, last_time, ${attributes.join(', ')}, ${counts})
@@ -106,6 +100,6 @@ FROM ${staging.sql} WHERE event_date = {day:Date} GROUP BY dimension ORDER BY di
 
 /** Checks that an extra dimension's expression evaluates on a sample user. */
 export function dimensionProbeSql(dimension: Dimension): string {
-  return `SELECT toString(${dimension.expression}) AS value FROM (
-  SELECT toUInt8(1) AS gender, toUInt8(30) AS age, 'iOS' AS os, 'Russia' AS country, 'Moscow' AS city, 'ads' AS source, toInt8(1) AS exp_group)`;
+  const sample = USER_ATTRIBUTES.map((attribute) => `${SAMPLE_USER[attribute]} AS ${attribute}`).join(', ');
+  return `SELECT toString(${dimension.expression}) AS value FROM (SELECT ${sample})`;
 }

@@ -1,4 +1,4 @@
-import type { UserAttribute } from '../config/schema.js';
+import { ATTRIBUTE_TYPES, type AttributeType, type UserAttribute } from '../sources/sources.js';
 import { quoteIdentifier } from '../warehouse/identifiers.js';
 
 /**
@@ -19,10 +19,6 @@ export interface LatestRowSql {
 /** The ClickHouse message of the packed key's check; the caller then uses {@link tupleLatestRow}. */
 export const STRING_TOO_LONG = 'vigil: an attribute string longer than 8 bytes';
 
-type AttributeType = 'UInt8' | 'Int8' | 'String';
-const TYPES: Record<UserAttribute, AttributeType> = {
-  gender: 'UInt8', age: 'UInt8', os: 'String', country: 'String', city: 'String', source: 'String', exp_group: 'Int8',
-};
 const BITS: Record<AttributeType, number> = { UInt8: 8, Int8: 8, String: 64 };
 const TIME_BITS = 32;
 
@@ -33,12 +29,12 @@ const TIME_BITS = 32;
  * longer string makes the statement fail with {@link STRING_TOO_LONG}.
  */
 export function packedLatestRow(attributes: readonly UserAttribute[]): LatestRowSql | undefined {
-  const bits = attributes.reduce((sum, a) => sum + BITS[TYPES[a]], TIME_BITS);
+  const bits = attributes.reduce((sum, a) => sum + BITS[ATTRIBUTE_TYPES[a]], TIME_BITS);
   if (bits > 128) return undefined;
   let shift = 128 - TIME_BITS;
   const fields = attributes.map((attribute) => {
-    shift -= BITS[TYPES[attribute]];
-    return { attribute, type: TYPES[attribute], shift };
+    shift -= BITS[ATTRIBUTE_TYPES[attribute]];
+    return { attribute, type: ATTRIBUTE_TYPES[attribute], shift };
   });
   const part = (value: string, at: number) => (at === 0 ? `toUInt128(${value})` : `bitShiftLeft(toUInt128(${value}), ${at})`);
   const encode = ({ attribute, type }: (typeof fields)[number]) => {

@@ -1,3 +1,4 @@
+import { JobError } from '../errors/vigil-error.js';
 import type { Logger } from '../log/logger.js';
 import { DeliveryError, type Notification, type Notifier } from './notifier.js';
 import type { OutboxNotifier } from './outbox-notifier.js';
@@ -11,7 +12,7 @@ export interface Delivery {
 }
 
 /** A notification was not delivered; it is kept and will be retried. */
-export class UndeliveredError extends Error {
+export class UndeliveredError extends JobError {
   override readonly name = 'UndeliveredError';
 }
 

@@ -1,3 +1,5 @@
+import { JobError } from '../errors/vigil-error.js';
+
 /** Something vigil tells people: a report or an alert, as Telegram HTML, with an optional picture. */
 export interface Notification {
   /** `report`, `alert`: names the outbox files, `<kind>-<key>.*`. */
@@ -20,7 +22,7 @@ export interface Notifier {
  * A notification could not be delivered. `permanent` when retrying cannot help until the user fixes
  * something (wrong token, chat not found, bot blocked); the message says what.
  */
-export class DeliveryError extends Error {
+export class DeliveryError extends JobError {
   override readonly name = 'DeliveryError';
   constructor(
     message: string,

@@ -1,15 +1,14 @@
-import type { Config, Locale } from '../config/schema.js';
-import type { EtlSources } from '../etl/etl-queries.js';
-import { sourcesFrom } from '../etl/etl-settings.js';
-import type { Logger } from '../log/logger.js';
+import { dailyChartSpec } from '../charts/daily-chart.js';
 import { renderPng } from '../charts/render-png.js';
+import { queryDailyReport, type DailyReport } from '../daily/daily-report.js';
+import type { Logger } from '../log/logger.js';
+import type { Locale } from '../metrics/locale.js';
 import { deliver, retryUndelivered, type Delivery } from '../notify/delivery.js';
 import type { Notification } from '../notify/notifier.js';
-import { addDays, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
+import { explainSourceFailure } from '../sources/source-check.js';
+import type { Sources } from '../sources/sources.js';
+import type { IsoDate } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { buildReport, type ActivityRow, type DailyReport } from './report-data.js';
-import { dailyActivitySql, dailyReceiversSql } from './report-queries.js';
-import { reportChartSpec } from './report-chart.js';
 import { renderReportText } from './report-text.js';
 
 export interface ReportDeps {
@@ -19,7 +18,7 @@ export interface ReportDeps {
 }
 
 export interface ReportSettings {
-  readonly sources: EtlSources;
+  readonly sources: Sources;
   readonly timezone: string;
   readonly locale: Locale;
 }
@@ -31,11 +30,6 @@ export interface ReportResult {
   readonly imageError?: string;
 }
 
-/** The report's settings from the configuration. */
-export function reportSettingsFrom(config: Config): ReportSettings {
-  return { sources: sourcesFrom(config), timezone: config.timezone, locale: config.report.locale };
-}
-
 /** SPEC §4 for day D: two queries over D−7 … D, the text, the 7-day picture, delivery. */
 export async function runReport(deps: ReportDeps, settings: ReportSettings, day: IsoDate): Promise<ReportResult> {
   await retryUndelivered(deps.delivery);
@@ -45,7 +39,7 @@ export async function runReport(deps: ReportDeps, settings: ReportSettings, day:
   let image: Notification['image'];
   let imageError: string | undefined;
   try {
-    image = { png: (await renderPng(reportChartSpec(report, settings.locale))).png, filename: `report-${day}.png` };
+    image = { png: (await renderPng(dailyChartSpec(report, settings.locale))).png, filename: `report-${day}.png` };
   } catch (error) {
     imageError = error instanceof Error ? error.message : String(error);
     deps.logger.error(`report: the picture could not be made (${imageError}); sending the text alone`);
@@ -55,14 +49,11 @@ export async function runReport(deps: ReportDeps, settings: ReportSettings, day:
   return { report, notification, ...(imageError === undefined ? {} : { imageError }) };
 }
 
-/** The report's numbers, computed in ClickHouse: a few rows per day reach Node. */
+/** The report's numbers: D and the seven days before it. A missing source table names its config key. */
 export async function queryReport(warehouse: Warehouse, settings: ReportSettings, day: IsoDate): Promise<DailyReport> {
-  const params = {
-    from: toSqlDateTime(startOfDay(addDays(day, -7), settings.timezone)),
-    to: toSqlDateTime(startOfDay(addDays(day, 1), settings.timezone)),
-    tz: settings.timezone,
-  };
-  const activity = await warehouse.query<ActivityRow>(dailyActivitySql(settings.sources), { params });
-  const receivers = await warehouse.query<{ day: string; receivers: number }>(dailyReceiversSql(settings.sources), { params });
-  return buildReport(day, activity, receivers);
+  try {
+    return await queryDailyReport(warehouse, { sources: settings.sources, timezone: settings.timezone, day, back: 7 });
+  } catch (error) {
+    throw await explainSourceFailure(warehouse, settings.sources, error);
+  }
 }

@@ -1,11 +1,11 @@
-import type { Locale } from '../config/schema.js';
+import { relativeChange, type DailyReport, type DayMetrics } from '../daily/daily-report.js';
+import { INTL_LOCALE, type Locale } from '../metrics/locale.js';
+import { DAILY, DAILY_METRICS, type DailyGroup, type DailyMetric } from '../metrics/metrics.js';
 import { escapeHtml } from '../notify/telegram-html.js';
-import { REPORT_METRICS, relativeChange, type DailyReport, type DayMetrics, type MetricKey } from './report-data.js';
 
 interface Wording {
   readonly greeting: string[];
-  readonly groups: Record<'feed' | 'messenger' | 'app', string>;
-  readonly metrics: Record<MetricKey, string>;
+  readonly groups: Record<DailyGroup, string>;
   readonly dayBefore: string;
   readonly weekBefore: string;
   readonly noData: (day: string) => string;
@@ -18,11 +18,6 @@ const WORDING: Record<Locale, Wording> = {
   en: {
     greeting: ['Good morning', 'Metrics for'],
     groups: { feed: 'Feed', messenger: 'Messenger', app: 'App' },
-    metrics: {
-      feedUsers: 'Users (DAU)', views: 'Views', likes: 'Likes', ctr: 'CTR',
-      senders: 'Senders', messages: 'Messages', receivers: 'Receivers',
-      activeUsers: 'Active users', bothFeatures: 'Feed and messenger', feedOnly: 'Feed only', messengerOnly: 'Messenger only',
-    },
     dayBefore: 'd/d',
     weekBefore: 'w/w',
     noData: (day) => `No events on ${day}: both source tables are empty for that day.`,
@@ -33,11 +28,6 @@ const WORDING: Record<Locale, Wording> = {
   ru: {
     greeting: ['Доброе утро', 'Метрики за предыдущий день:'],
     groups: { feed: 'Лента', messenger: 'Мессенджер', app: 'Приложение' },
-    metrics: {
-      feedUsers: 'Пользователи (DAU)', views: 'Просмотры', likes: 'Лайки', ctr: 'CTR',
-      senders: 'Отправители', messages: 'Сообщения', receivers: 'Получатели',
-      activeUsers: 'Активные пользователи', bothFeatures: 'Лента и мессенджер', feedOnly: 'Только лента', messengerOnly: 'Только мессенджер',
-    },
     dayBefore: 'к пред. дню',
     weekBefore: 'к неделе назад',
     noData: (day) => `За ${day} событий нет: обе таблицы-источника за этот день пусты.`,
@@ -46,8 +36,6 @@ const WORDING: Record<Locale, Wording> = {
     legend: '',
   },
 };
-
-const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', ru: 'ru-RU' };
 
 /** The report as Telegram HTML: D's value of each metric with its change vs D−1 and D−7. */
 export function renderReportText(report: DailyReport, locale: Locale): string {
@@ -65,16 +53,16 @@ export function renderReportText(report: DailyReport, locale: Locale): string {
   const lines = [`<b>${escapeHtml(words.greeting[0] ?? '')}!</b> ${escapeHtml(words.greeting[1] ?? '')} <b>${escapeHtml(date)}</b>`];
   if (!today) return [...lines, '', escapeHtml(words.noData(report.day))].join('\n');
 
-  const value = (key: MetricKey, metrics: DayMetrics): string => {
+  const value = (key: DailyMetric, metrics: DayMetrics): string => {
     const v = metrics[key];
     if (v === undefined) return words.notAvailable;
-    return key === 'ctr' ? percent.format(v) : integer.format(v);
+    return DAILY[key].kind === 'ratio' ? percent.format(v) : integer.format(v);
   };
-  const change = (key: MetricKey, before: DayMetrics | undefined, label: string): string | undefined => {
+  const change = (key: DailyMetric, before: DayMetrics | undefined, label: string): string | undefined => {
     if (!before) return undefined;
     const now = today[key];
     const then = before[key];
-    if (key === 'ctr') {
+    if (DAILY[key].kind === 'ratio') {
       if (now === undefined || then === undefined) return undefined;
       const diff = (now - then) * 100;
       return `${signedPoints.format(Math.abs(diff) < 0.05 ? 0 : diff)} ${words.points} ${label}`;
@@ -85,20 +73,16 @@ export function renderReportText(report: DailyReport, locale: Locale): string {
 
   let group: string | undefined;
   let anyChange = false;
-  for (const { key, group: metricGroup } of REPORT_METRICS) {
+  for (const key of DAILY_METRICS) {
+    const metricGroup = DAILY[key].group;
     if (metricGroup !== group) {
       group = metricGroup;
       lines.push('', `<b>${escapeHtml(words.groups[metricGroup])}</b>`);
     }
     const changes = [change(key, dayBefore, words.dayBefore), change(key, weekBefore, words.weekBefore)].filter((c) => c !== undefined);
     anyChange ||= changes.length > 0;
-    lines.push(`${escapeHtml(words.metrics[key])}: <b>${escapeHtml(value(key, today))}</b>${changes.length > 0 ? `  ${escapeHtml(changes.join(' · '))}` : ''}`);
+    lines.push(`${escapeHtml(DAILY[key].names[locale])}: <b>${escapeHtml(value(key, today))}</b>${changes.length > 0 ? `  ${escapeHtml(changes.join(' · '))}` : ''}`);
   }
   if (anyChange && words.legend !== '') lines.push('', `<i>${escapeHtml(words.legend)}</i>`);
   return lines.join('\n');
-}
-
-/** The metric's display name, for the chart's panels. */
-export function metricLabel(key: MetricKey, locale: Locale): string {
-  return WORDING[locale].metrics[key];
 }

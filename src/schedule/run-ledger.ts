@@ -1,9 +1,6 @@
-import { quoteIdentifier, tableName, type TableName } from '../warehouse/identifiers.js';
+import { ensureVigilTables, type VigilTables } from '../tables/vigil-tables.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { ensureOnce } from '../warehouse/ensure-once.js';
-
-export const JOBS = ['etl', 'report', 'alert'] as const;
-export type JobName = (typeof JOBS)[number];
+import type { JobName } from './jobs.js';
 
 /** One attempt of one run of a job, as the ledger records it. */
 export interface RunRecord {
@@ -20,24 +17,16 @@ export interface RunRecord {
   readonly rows: number;
 }
 
-export function ledgerTable(database: string): TableName {
-  return tableName(`${database}.runs`);
-}
-
 /** The run ledger in the warehouse: every attempt of every scheduled run. */
 export class RunLedger {
-  private readonly table: TableName;
-
   constructor(
     private readonly warehouse: Warehouse,
-    private readonly database: string,
-  ) {
-    this.table = ledgerTable(database);
-  }
+    private readonly tables: VigilTables,
+  ) {}
 
   async record(run: RunRecord): Promise<void> {
     await this.ensure();
-    await this.warehouse.insert(this.table, [
+    await this.warehouse.insert(this.tables.runs, [
       {
         job: run.job, logical: run.logical, attempt: run.attempt,
         started_at: isoMillis(run.startedAt), finished_at: isoMillis(run.finishedAt),
@@ -51,7 +40,7 @@ export class RunLedger {
     await this.ensure();
     const rows = await this.warehouse.query<{ job: JobName; logical: string; attempt: number; started_at: string; finished_at: string; status: 'success' | 'failure'; error: string; rows: number }>(
       `SELECT job, logical, attempt, toString(started_at) AS started_at, toString(finished_at) AS finished_at, status, error, rows
-       FROM ${this.table.sql} WHERE {job:String} = '' OR job = {job:String} ORDER BY started_at DESC, attempt DESC LIMIT {limit:UInt32}`,
+       FROM ${this.tables.runs.sql} WHERE {job:String} = '' OR job = {job:String} ORDER BY started_at DESC, attempt DESC LIMIT {limit:UInt32}`,
       { params: { job: options.job ?? '', limit: options.limit } },
     );
     return rows.map((r) => ({
@@ -61,14 +50,7 @@ export class RunLedger {
   }
 
   private ensure(): Promise<void> {
-    return ensureOnce(this.warehouse, [
-      `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(this.database)}`,
-      `CREATE TABLE IF NOT EXISTS ${this.table.sql} (
-        job LowCardinality(String), logical String, attempt UInt8,
-        started_at DateTime64(3, 'UTC'), finished_at DateTime64(3, 'UTC'),
-        status LowCardinality(String), error String, rows UInt64
-      ) ENGINE = MergeTree ORDER BY (job, started_at)`,
-    ]);
+    return ensureVigilTables(this.warehouse, this.tables);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Cron } from 'croner';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from './clock.js';
-import type { JobName, RunRecord } from './run-ledger.js';
+import type { JobName } from './jobs.js';
+import type { RunRecord } from './run-ledger.js';
 
 export interface ScheduledJob {
   readonly name: JobName;

@@ -1,3 +1,4 @@
+import { feedColumns, messageColumns } from '../sources/sources.js';
 import { quoteIdentifier, type TableName } from '../warehouse/identifiers.js';
 import type { QueryParams } from '../warehouse/warehouse.js';
 import type { Anomaly, AnomalyMetric } from './simulation-options.js';
@@ -78,6 +79,9 @@ function userAttributes(uid: string): string {
     toInt8(cityHash64({seed:UInt64}, 'exp_group', ${uid}) % 5) AS exp_group`;
 }
 
+/** The attribute columns {@link userAttributes} gives, carried along with each user's events. */
+const ATTRIBUTES = 'gender, age, os, country, city, source, exp_group';
+
 /** The product of the factors of the anomalies that touch an event (1 when none does). */
 function anomalyFactor(anomalies: readonly Anomaly[], kinds: readonly AnomalyMetric[], actionOf: (metric: AnomalyMetric) => string): string | undefined {
   const terms = anomalies.flatMap((anomaly, i) => {
@@ -108,22 +112,22 @@ export function feedDaySql({ target, anomalies }: DayStatementInput): string {
   const factor = anomalyFactor(anomalies, ['views', 'likes', 'feed'], (m) =>
     m === 'feed' ? '1' : `action = '${m === 'views' ? 'view' : 'like'}'`,
   );
-  return `INSERT INTO ${target.sql} (user_id, post_id, action, time, gender, age, country, city, os, source, exp_group)
-SELECT user_id, post_id, action, time, gender, age, country, city, os, source, exp_group
+  const columns = feedColumns().map((c) => c.name);
+  return `INSERT INTO ${target.sql} (${columns.map(quoteIdentifier).join(', ')})
+SELECT ${columns.join(', ')}
 FROM (
-  SELECT user_id, post_id, event.1 AS action, {day_start:DateTime('UTC')} + event.2 AS time, k,
-    ${userAttributes('user_id')}
+  SELECT user_id, post_id, event.1 AS action, {day_start:DateTime('UTC')} + event.2 AS time, k, ${ATTRIBUTES}
   FROM (
-    SELECT user_id, k, post_id,
+    SELECT user_id, k, post_id, ${ATTRIBUTES},
       ${secondOfDay(draw('view-hour', 'user_id', '{day_key:UInt32}', 'k'), draw('view-minute', 'user_id', '{day_key:UInt32}', 'k'))} AS view_second,
       ${draw('like', 'user_id', '{day_key:UInt32}', 'k')} < (0.1 + 0.2 * ${draw('ctr', 'user_id')}) * (0.75 + 0.5 * ${draw('post-ctr', 'post_id')}) AS liked,
       least(view_second + 2 + toUInt32(floor(60 * ${draw('like-delay', 'user_id', '{day_key:UInt32}', 'k')})), {day_seconds:UInt32} - 1) AS like_second,
       arrayJoin(if(liked, [('view', view_second), ('like', like_second)], [('view', view_second)])) AS event
     FROM (
-      SELECT user_id, k,
+      SELECT user_id, k, ${ATTRIBUTES},
         toUInt32(1 + floor({posts:UInt32} * pow(${draw('post', 'user_id', '{day_key:UInt32}', 'k')}, 3))) AS post_id
       FROM (
-        SELECT toUInt32(number + 1) AS user_id,
+        SELECT toUInt32(number + 1) AS user_id, ${userAttributes('user_id')},
           if(${draw('feed-active', 'user_id', '{day_key:UInt32}')} < (0.2 + 0.6 * ${draw('feed-propensity', 'user_id')}) * {week_factor:Float64},
              least(2000, toUInt32(floor({view_scale:Float64} * pow(1 - ${draw('views', 'user_id', '{day_key:UInt32}')}, -0.5)))), 0) AS views
         FROM numbers({users:UInt32})
@@ -145,20 +149,22 @@ export function messagesDaySql({ target, anomalies }: DayStatementInput, receive
   const factor = anomalyFactor(anomalies, ['messages'], () => '1');
   const friends = `(1 + cityHash64({seed:UInt64}, 'friends', user_id) % 8)`;
   const slot = `toUInt32(floor(pow(${draw('friend-slot', 'user_id', '{day_key:UInt32}', 'k')}, 2) * ${friends}))`;
-  return `INSERT INTO ${target.sql} (user_id, ${quoteIdentifier(receiverColumn)}, time, source, exp_group, gender, age, country, city, os)
-SELECT user_id, receiver_id, time, source, exp_group, gender, age, country, city, os
+  const columns = messageColumns(receiverColumn).map((c) => c.name);
+  // The receiver is computed as receiver_id, whatever the table calls its column.
+  const selected = columns.map((name) => (name === receiverColumn ? 'receiver_id' : name));
+  return `INSERT INTO ${target.sql} (${columns.map(quoteIdentifier).join(', ')})
+SELECT ${selected.join(', ')}
 FROM (
-  SELECT user_id, k, receiver_id,
-    {day_start:DateTime('UTC')} + ${secondOfDay(draw('msg-hour', 'user_id', '{day_key:UInt32}', 'k'), draw('msg-minute', 'user_id', '{day_key:UInt32}', 'k'))} AS time,
-    ${userAttributes('user_id')}
+  SELECT user_id, k, receiver_id, ${ATTRIBUTES},
+    {day_start:DateTime('UTC')} + ${secondOfDay(draw('msg-hour', 'user_id', '{day_key:UInt32}', 'k'), draw('msg-minute', 'user_id', '{day_key:UInt32}', 'k'))} AS time
   FROM (
-    SELECT user_id, k, ${slot} AS slot,
+    SELECT user_id, k, ${ATTRIBUTES}, ${slot} AS slot,
       if(${draw('silent-friend', 'user_id', 'slot')} < 0.08,
          toUInt32({users:UInt32} + 1 + cityHash64({seed:UInt64}, 'silent-id', user_id, slot) % {silent_users:UInt32}),
          toUInt32(1 + cityHash64({seed:UInt64}, 'friend-id', user_id, slot) % {users:UInt32})) AS drawn,
       if(drawn = user_id, toUInt32(user_id % {users:UInt32} + 1), drawn) AS receiver_id
     FROM (
-      SELECT toUInt32(number + 1) AS user_id,
+      SELECT toUInt32(number + 1) AS user_id, ${userAttributes('user_id')},
         if(${draw('messenger-user', 'user_id')} < 0.3
              AND ${draw('messenger-active', 'user_id', '{day_key:UInt32}')} < (0.2 + 0.5 * ${draw('messenger-propensity', 'user_id')}) * {week_factor:Float64},
            least(300, toUInt32(1 + floor({message_scale:Float64} * pow(1 - ${draw('messages', 'user_id', '{day_key:UInt32}')}, -0.5)))), 0) AS messages

@@ -1,11 +1,12 @@
 import type { Clock } from '../schedule/clock.js';
 import { floorToMinutes } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { simulateAppend, type SimulationResult, type SimulatorTables } from './simulate.js';
+import type { Sources } from '../sources/sources.js';
+import { simulateAppend, type SimulationResult } from './simulate.js';
 
 export interface LiveSimulationOptions {
   readonly warehouse: Warehouse;
-  readonly tables: SimulatorTables;
+  readonly tables: Sources;
   readonly clock: Clock;
   readonly onAppend?: (result: SimulationResult) => void;
   readonly onError?: (error: unknown) => void;

@@ -1,16 +1,13 @@
 import { DateTime } from 'luxon';
+import { JobError } from '../errors/vigil-error.js';
+import type { Sources } from '../sources/sources.js';
 import { addDays, dayOf, startOfDay, toSqlDateTime, fromSqlDateTime } from '../time/time.js';
 import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { anomalyParams, feedDaySql, messagesDaySql } from './generator-sql.js';
-import type { Anomaly, Population } from './simulation-options.js';
+import type { Population } from './population.js';
+import type { Anomaly } from './simulation-options.js';
 import { createFeedTableSql, createMessagesTableSql, createRunsTableSql, SIMULATOR_MARK } from './source-tables.js';
-
-export interface SimulatorTables {
-  readonly feed: TableName;
-  readonly messages: TableName;
-  readonly receiverColumn: string;
-}
 
 export interface SimulationProgress {
   readonly day: string;
@@ -28,14 +25,14 @@ export interface SimulationResult {
 }
 
 /** The simulator refuses: tables that are not its own, or nothing to append to. The CLI exits 1. */
-export class SimulationError extends Error {
+export class SimulationError extends JobError {
   override readonly name = 'SimulationError';
 }
 
 /** Relative activity by ISO weekday (Mon = 1): a little lower on Friday, higher at the weekend. */
 const WEEK_FACTOR = [0.98, 1.0, 1.0, 0.99, 0.95, 1.03, 1.06] as const;
 
-function runsTable(tables: SimulatorTables): TableName {
+function runsTable(tables: Sources): TableName {
   return siblingTable(tables.feed, '_simulation_runs');
 }
 
@@ -45,7 +42,7 @@ function runsTable(tables: SimulatorTables): TableName {
  */
 export async function simulateFresh(
   warehouse: Warehouse,
-  tables: SimulatorTables,
+  tables: Sources,
   request: { population: Population; from: Date; until: Date; anomalies: readonly Anomaly[]; timezone: string },
   onProgress?: (progress: SimulationProgress) => void,
 ): Promise<SimulationResult> {
@@ -73,7 +70,7 @@ export async function simulateFresh(
 /** The last simulation recorded in the warehouse, if any. */
 export async function lastSimulation(
   warehouse: Warehouse,
-  tables: SimulatorTables,
+  tables: Sources,
 ): Promise<{ population: Population; until: Date; timezone: string } | undefined> {
   const runs = runsTable(tables);
   const [exists] = await warehouse.query<{ n: number }>(
@@ -98,7 +95,7 @@ export async function lastSimulation(
  */
 export async function simulateAppend(
   warehouse: Warehouse,
-  tables: SimulatorTables,
+  tables: Sources,
   request: { until: Date; anomalies: readonly Anomaly[] },
   onProgress?: (progress: SimulationProgress) => void,
 ): Promise<SimulationResult | undefined> {
@@ -112,7 +109,7 @@ export async function simulateAppend(
 
 async function generate(
   warehouse: Warehouse,
-  tables: SimulatorTables,
+  tables: Sources,
   request: { population: Population; from: Date; until: Date; anomalies: readonly Anomaly[]; timezone: string },
   onProgress?: (progress: SimulationProgress) => void,
 ): Promise<SimulationResult> {

@@ -1,10 +1,9 @@
 import { parseDuration } from '../config/duration.js';
+import { USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
 import { parseIsoTime } from '../time/time.js';
 
 export const ANOMALY_METRICS = ['views', 'likes', 'feed', 'messages'] as const;
 export type AnomalyMetric = (typeof ANOMALY_METRICS)[number];
-export const ANOMALY_FILTERS = ['os', 'gender', 'age', 'country', 'city', 'source', 'exp_group'] as const;
-export type AnomalyFilterAttribute = (typeof ANOMALY_FILTERS)[number];
 
 /** A distortion of the simulated product: a metric multiplied by `factor` over `[from, to)`. */
 export interface Anomaly {
@@ -15,19 +14,8 @@ export interface Anomaly {
   readonly from: Date;
   readonly to: Date;
   /** Only events of users with this attribute value, e.g. `os=iOS`. */
-  readonly filter?: { readonly attribute: AnomalyFilterAttribute; readonly value: string };
+  readonly filter?: { readonly attribute: UserAttribute; readonly value: string };
 }
-
-/** The simulated product: who its users are and how much they do. Same options, same events. */
-export interface Population {
-  readonly seed: number;
-  /** Users who act (feed and/or messenger). A further twentieth only ever receive messages. */
-  readonly users: number;
-  /** Feed events (views + likes) on an average day; messages add about 5 % of that. */
-  readonly eventsPerDay: number;
-}
-
-export const DEFAULT_POPULATION: Population = { seed: 1, users: 20_000, eventsPerDay: 300_000 };
 
 /**
  * Parses `--anomaly` text: comma-separated `key=value` pairs, e.g.
@@ -78,7 +66,7 @@ export function parseAnomaly(text: string, until: Date, timezone: string): Anoma
   if (from >= to) throw new Error('the anomaly must start before it ends');
 
   let filter: Anomaly['filter'];
-  for (const attribute of ANOMALY_FILTERS) {
+  for (const attribute of USER_ATTRIBUTES) {
     const value = take(attribute);
     if (value === undefined) continue;
     if (filter) throw new Error('at most one attribute filter');
@@ -86,7 +74,7 @@ export function parseAnomaly(text: string, until: Date, timezone: string): Anoma
   }
   const unknown = [...fields.keys()];
   if (unknown.length > 0) {
-    throw new Error(`unknown key ${unknown.join(', ')}; known: metric, factor, from, to, last, ${ANOMALY_FILTERS.join(', ')}`);
+    throw new Error(`unknown key ${unknown.join(', ')}; known: metric, factor, from, to, last, ${USER_ATTRIBUTES.join(', ')}`);
   }
   return filter ? { metric, factor, from, to, filter } : { metric, factor, from, to };
 }

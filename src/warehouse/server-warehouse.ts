@@ -1,9 +1,21 @@
 import { ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import type { ServerWarehouseConfig } from '../config/schema.js';
 import type { TableName } from './identifiers.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { StatementOptions, Warehouse } from './warehouse.js';
 import { BAD_RESPONSE, NETWORK, TIMEOUT, WarehouseError, clickHouseError, parseClickHouseError } from './warehouse-error.js';
+
+/** Where the server is and how to talk to it (`warehouse.server`). */
+export interface ServerWarehouseSettings {
+  readonly url: string;
+  readonly username: string;
+  /** Secret: never printed. */
+  readonly password: string;
+  /** Database for unqualified names; vigil qualifies its own. */
+  readonly database: string;
+  readonly requestTimeout: number;
+  /** How many times a transient failure is retried. */
+  readonly retries: number;
+}
 
 export interface ServerWarehouseOptions {
   /** Backoff between retries; tests shorten it. @default 500 ms doubling up to 10 s */
@@ -17,7 +29,7 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREAC
 const NETWORK_CODES = new Set([...NOT_SENT, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 /** A ClickHouse server over HTTP(S) through the official client. */
-export function openServerWarehouse(config: ServerWarehouseConfig, options: ServerWarehouseOptions = {}): Warehouse {
+export function openServerWarehouse(config: ServerWarehouseSettings, options: ServerWarehouseOptions = {}): Warehouse {
   const client = createClient({
     url: config.url,
     username: config.username,

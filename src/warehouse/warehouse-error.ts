@@ -1,18 +1,20 @@
+import { JobError } from '../errors/vigil-error.js';
+
 /**
  * A failure talking to ClickHouse, whichever adapter. `code` and `type` are ClickHouse's own
  * (`Code: 60. … (UNKNOWN_TABLE)`) when the engine refused the statement; for failures before the
  * engine answered (network, HTTP proxy, lock) `code` is undefined and `type` is vigil's own word.
  * Callers decide on `type` and `retryable`, never on message wording.
  */
-export class WarehouseError extends Error {
+export class WarehouseError extends JobError {
   override readonly name = 'WarehouseError';
   readonly code: number | undefined;
   readonly type: string;
   /** True when trying again later could succeed (network, overload, timeout). */
   readonly retryable: boolean;
 
-  constructor(message: string, details: { code?: number | undefined; type: string; retryable: boolean; cause?: unknown }) {
-    super(message, { cause: details.cause });
+  constructor(message: string, details: { code?: number | undefined; type: string; retryable: boolean; cause?: unknown; hint?: string }) {
+    super(message, { cause: details.cause, hint: details.hint });
     this.code = details.code;
     this.type = details.type;
     this.retryable = details.retryable;

@@ -1,27 +1,28 @@
-import { evaluatedWindow, historyStart } from '../alert/alert-job.js';
-import { alertChartSpec } from '../alert/alert-chart.js';
-import { feedWindowsSql, messengerWindowsSql } from '../alert/alert-queries.js';
-import { buildHistory, byWindowStart, WINDOW_MS, windowStarts, type FeedWindowRow, type MessengerWindowRow } from '../alert/alert-series.js';
 import type { ChartSpec } from '../charts/chart-spec.js';
-import type { AlertMetric, Locale, UserAttribute } from '../config/schema.js';
-import { iqrDetector } from '../detect/iqr-detector.js';
-import type { EtlSources } from '../etl/etl-queries.js';
-import { buildReport, type ActivityRow } from '../report/report-data.js';
-import { reportChartSpec } from '../report/report-chart.js';
-import { dailyActivitySql, dailyReceiversSql } from '../report/report-queries.js';
-import { addDays, daysBetween, fromSqlDateTime, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
+import { dailyChartSpec } from '../charts/daily-chart.js';
+import { windowChartSpec } from '../charts/window-chart.js';
+import { queryDailyReport } from '../daily/daily-report.js';
+import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
+import type { Locale } from '../metrics/locale.js';
+import type { AlertMetric } from '../metrics/metrics.js';
+import type { Sources, UserAttribute } from '../sources/sources.js';
+import type { VigilTables } from '../tables/vigil-tables.js';
+import { addDays, daysBetween, fromSqlDateTime, toSqlDateTime, type IsoDate } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
+import { metricSeries } from '../windows/window-counts.js';
+import { countedWindows, windowCountsSql, type WindowCountRow } from '../windows/window-queries.js';
+import { evaluatedWindow, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
 
 export interface DashboardSettings {
-  readonly sources: EtlSources;
+  readonly sources: Sources;
   readonly target: TableName;
+  readonly tables: VigilTables;
   readonly timezone: string;
   readonly locale: Locale;
   readonly lagMs: number;
-  readonly metricOptions: (metric: AlertMetric) => { a: number; n: number };
-  readonly notifications: TableName;
+  readonly metricOptions: (metric: AlertMetric) => IqrOptions;
   /** The ETL's dimensions, for the slice page's choice. */
   readonly dimensions: readonly string[];
 }
@@ -32,21 +33,20 @@ export async function metricView(warehouse: Warehouse, settings: DashboardSettin
   const from = historyStart(at, settings.timezone);
   const to = new Date(window.getTime() + WINDOW_MS);
   const params = { from: toSqlDateTime(from), to: toSqlDateTime(to) };
-  const keep = <Row extends { slice_value: string }>(rows: Row[]) => rows.filter((r) => r.slice_value === (slice?.value ?? ''));
-  const feed = keep(await warehouse.query<FeedWindowRow>(feedWindowsSql(settings.sources, slice?.attribute), { params }));
-  const messenger = keep(await warehouse.query<MessengerWindowRow>(messengerWindowsSql(settings.sources, slice?.attribute), { params }));
+  const rows = countedWindows(await warehouse.query<WindowCountRow>(windowCountsSql(settings.sources, slice ? [slice.attribute] : []), { params }));
+  const counts = new Map(rows.filter((row) => row.slice === (slice?.attribute ?? '') && row.value === (slice?.value ?? '')).map((row) => [row.start, row]));
   const windows = windowStarts(from.getTime(), to.getTime());
-  const values = buildHistory(windows, byWindowStart(feed), byWindowStart(messenger)).series[metric];
+  const values = metricSeries(windows, counts)[metric];
   const bands = iqrDetector(settings.metricOptions(metric)).bands(values);
   const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
   const alerts = await warehouse.query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
-    `SELECT toString(window_start) AS window, kind, value, low, up FROM ${settings.notifications.sql}
+    `SELECT toString(window_start) AS window, kind, value, low, up FROM ${settings.tables.notifications.sql}
      WHERE metric = {metric:String} AND slice = {slice:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
      ORDER BY window_start`,
     { params: { metric, slice: sliceKey, ...params } },
   ).catch(emptyIfNoTable);
   const marks = alerts.filter((a) => a.kind !== 'resolved').map((a) => fromSqlDateTime(a.window).getTime());
-  const spec: ChartSpec = alertChartSpec({ metric, windows, values, bands, marks, timezone: settings.timezone, locale: settings.locale, title: `${metric}${sliceKey === '' ? '' : `, ${sliceKey}`}` });
+  const spec: ChartSpec = windowChartSpec({ metric, windows, values, bands, marks, timezone: settings.timezone, locale: settings.locale, title: `${metric}${sliceKey === '' ? '' : `, ${sliceKey}`}` });
   return {
     metric,
     slice: sliceKey,
@@ -60,18 +60,12 @@ export async function metricView(warehouse: Warehouse, settings: DashboardSettin
 
 /** The report's numbers for each day of [until − count + 1, until] (null without events), and the report's 7-day chart. */
 export async function dailyView(warehouse: Warehouse, settings: DashboardSettings, until: IsoDate, count: number) {
-  const from = addDays(until, -(count - 1));
-  const params = { from: toSqlDateTime(startOfDay(from, settings.timezone)), to: toSqlDateTime(startOfDay(addDays(until, 1), settings.timezone)), tz: settings.timezone };
-  const activity = await warehouse.query<ActivityRow>(dailyActivitySql(settings.sources), { params });
-  const receivers = await warehouse.query<{ day: string; receivers: number }>(dailyReceiversSql(settings.sources), { params });
+  const report = await queryDailyReport(warehouse, { sources: settings.sources, timezone: settings.timezone, day: until, back: count - 1 });
   // The report's own picture of the last 7 of these days, as the browser draws it.
-  const spec = reportChartSpec(buildReport(until, activity, receivers), settings.locale);
-  const days = daysBetween(from, until).map((day) => {
-    const row = activity.find((r) => r.day === day);
-    if (!row) return { day, metrics: null };
-    const metrics = Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'day'));
-    const views = row.views;
-    return { day, metrics: { ...metrics, receivers: receivers.find((r) => r.day === day)?.receivers ?? 0, ctr: views > 0 ? row.likes / views : null } };
+  const spec = dailyChartSpec(report, settings.locale);
+  const days = daysBetween(addDays(until, -(count - 1)), until).map((day) => {
+    const metrics = report.days.find((d) => d.day === day)?.metrics;
+    return { day, metrics: metrics ? { ...metrics, ctr: metrics.ctr ?? null } : null };
   });
   return { days, spec };
 }
@@ -88,7 +82,7 @@ export async function slicesView(warehouse: Warehouse, settings: DashboardSettin
 /** The latest notifications, newest first. */
 export async function alertHistory(warehouse: Warehouse, settings: DashboardSettings, limit: number) {
   const rows = await warehouse.query<{ window: string; metric: string; slice: string; kind: string; value: number | null; delivered: number }>(
-    `SELECT toString(window_start) AS window, metric, slice, kind, value, delivered FROM ${settings.notifications.sql} ORDER BY window_start DESC LIMIT {limit:UInt32}`,
+    `SELECT toString(window_start) AS window, metric, slice, kind, value, delivered FROM ${settings.tables.notifications.sql} ORDER BY window_start DESC LIMIT {limit:UInt32}`,
     { params: { limit } },
   ).catch(emptyIfNoTable);
   return rows.map((r) => ({ ...r, window: fromSqlDateTime(r.window).toISOString(), delivered: r.delivered === 1 }));

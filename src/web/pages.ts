@@ -1,3 +1,4 @@
+import { DAILY, DAILY_METRICS } from '../metrics/metrics.js';
 import { escapeHtml } from '../notify/telegram-html.js';
 
 /*
@@ -64,10 +65,10 @@ export function metricPage(metric: string): string {
 }
 
 export function dailyPage(): string {
-  const columns = ['feed_users', 'views', 'likes', 'ctr', 'senders', 'messages', 'receivers', 'active_users', 'both_features', 'feed_only', 'messenger_only'];
+  const columns = DAILY_METRICS;
   return layout(
     'daily',
-    `<h1>Daily metrics</h1><div class="card"><div id="chart"></div></div><div class="card"><table id="daily"><thead><tr><th>day</th>${columns.map((c) => `<th>${c.replaceAll('_', ' ')}</th>`).join('')}</tr></thead><tbody></tbody></table></div>`,
+    `<h1>Daily metrics</h1><div class="card"><div id="chart"></div></div><div class="card"><table id="daily"><thead><tr><th>day</th>${columns.map((c) => `<th>${escapeHtml(DAILY[c].names.en)}</th>`).join('')}</tr></thead><tbody></tbody></table></div>`,
     `api('/api/daily', { days: query.get('days') || '28' }).then((data) => {
   document.querySelector('#daily tbody').innerHTML = data.days.slice().reverse().map((d) => '<tr>' + cell(d.day) +
     ${JSON.stringify(columns)}.map((c) => cell(d.metrics === null ? '—' : c === 'ctr' ? (d.metrics.ctr === null ? 'n/a' : (100 * d.metrics.ctr).toFixed(1) + ' %') : number(d.metrics[c]))).join('') + '</tr>').join('');

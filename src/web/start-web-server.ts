@@ -1,34 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { alertSettingsFrom, alertTables } from '../alert/alert-job.js';
-import type { Config } from '../config/schema.js';
-import { etlSettingsFrom } from '../etl/etl-settings.js';
-import type { DashboardSettings } from './dashboard-data.js';
+import { JobError } from '../errors/vigil-error.js';
 
-export function dashboardSettingsFrom(config: Config): DashboardSettings {
-  const etl = etlSettingsFrom(config);
-  const alerts = alertSettingsFrom(config);
-  return {
-    sources: etl.sources,
-    target: etl.target,
-    timezone: config.timezone,
-    locale: alerts.locale,
-    lagMs: alerts.lagMs,
-    metricOptions: (metric) => {
-      const configured = config.alerts.metrics[metric];
-      return { a: configured?.a ?? 4, n: configured?.n ?? 5 };
-    },
-    notifications: alertTables(alerts.database).notifications,
-    dimensions: etl.dimensions.map((d) => d.name),
-  };
+/** The web server could not listen where it was told to. */
+export class ListenError extends JobError {
+  override readonly name = 'ListenError';
 }
 
 /** Puts the web app on host:port (port 0 picks a free one) and says where. */
 export async function startWebServer(app: Hono, host: string, port: number): Promise<{ url: string; close: () => Promise<void> }> {
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(started));
-    started.once('error', reject);
+    started.once('error', (error: NodeJS.ErrnoException) => {
+      const what = error.code === 'EADDRINUSE' ? 'is in use by another program' : error.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be used (${error.code ?? error.message})`;
+      reject(new ListenError(`${host}:${port} ${what}`, { hint: 'set serve.port (or serve.host) in the config to a free one', cause: error }));
+    });
   });
   const address = server.address() as AddressInfo;
   return {

@@ -2,16 +2,18 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertMetricsFrom, alertTables, runAlert, type AlertSettings } from '../../src/alert/alert-job.js';
+import { runAlert } from '../../src/alert/alert-job.js';
 import { AlertMemory } from '../../src/alert/alert-memory.js';
+import type { AlertSettings } from '../../src/alert/alert-settings.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
 import type { Anomaly } from '../../src/simulate/simulation-options.js';
+import { vigilTables } from '../../src/tables/vigil-tables.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
-import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { countingWarehouse } from '../support/counting-warehouse.js';
+import { worldSettings } from '../support/settings.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const TZ = 'Europe/Moscow';
@@ -32,13 +34,12 @@ afterAll(async () => {
 });
 
 async function scenario(database: string, anomalies: readonly Anomaly[], until = new Date('2024-03-06T15:00:00Z')) {
-  const sources = { feed: tableName(`${database}.feed_actions`), messages: tableName(`${database}.message_actions`), receiverColumn: 'reciever_id' };
-  await simulateFresh(warehouse, sources, { population, from: new Date('2024-03-04T21:00:00Z'), until, anomalies, timezone: TZ });
+  const settings: AlertSettings = worldSettings(database, `${database}_state`, {
+    timezone: TZ,
+    alerts: { dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}' },
+  }).alert;
+  await simulateFresh(warehouse, settings.sources, { population, from: new Date('2024-03-04T21:00:00Z'), until, anomalies, timezone: TZ });
   const outbox = new OutboxNotifier(join(dir.path, `outbox-${database}`));
-  const settings: AlertSettings = {
-    sources, timezone: TZ, locale: 'en', database: `${database}_state`, lagMs: 0, repeatMs: 3_600_000,
-    dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}', metrics: alertMetricsFrom({}), slices: [],
-  };
   return { settings, outbox, run: (at: Date, on: Warehouse = warehouse) => runAlert({ warehouse: on, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, settings, at) };
 }
 
@@ -71,7 +72,7 @@ describe('alerts end to end on the simulator', () => {
     const png = PNG.sync.read(sent?.image?.png ?? Buffer.alloc(0));
     expect(png.width).toBeGreaterThan(1000);
     const [recorded] = await warehouse.query<{ n: number; alerts: number }>(
-      `SELECT count() AS n, sum(alert) AS alerts FROM ${alertTables(settings.database).evaluations.sql}`,
+      `SELECT count() AS n, sum(alert) AS alerts FROM ${settings.tables.evaluations.sql}`,
     );
     expect(recorded).toEqual({ n: 7, alerts: 2 });
   });
@@ -96,7 +97,7 @@ describe('alerts end to end on the simulator', () => {
     // Traffic is back: resolved once the band has width again.
     const later = [await run(new Date('2024-03-06T14:45:00Z')), await run(new Date('2024-03-06T15:00:00Z'))].flatMap(notified);
     expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
-    const kinds = await warehouse.query<{ kind: string }>(`SELECT kind FROM ${alertTables(settings.database).notifications.sql} WHERE metric = 'messages' ORDER BY window_start`);
+    const kinds = await warehouse.query<{ kind: string }>(`SELECT kind FROM ${settings.tables.notifications.sql} WHERE metric = 'messages' ORDER BY window_start`);
     expect(kinds.map((k) => k.kind)).toEqual(['started', 'resolved']);
     expect(existsSync(join(dir.path, 'outbox-state'))).toBe(true);
   });
@@ -104,7 +105,7 @@ describe('alerts end to end on the simulator', () => {
   it('reads earlier windows from its cache, with the same verdicts as from raw events', async () => {
     const { settings, outbox } = await scenario('cached', [{ metric: 'views', factor: 0.2, ...WINDOW }]);
     const run = (database: string, at: Date) =>
-      runAlert({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { ...settings, database }, at);
+      runAlert({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { ...settings, tables: vigilTables(database) }, at);
     await run('cached_state', new Date(AT.getTime() - 3_600_000));
     const [cachedRows] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM cached_state.alert_windows');
     expect(cachedRows?.n).toBe(4 * 24 + 4 * 16 + 1);
@@ -120,9 +121,9 @@ describe('alerts end to end on the simulator', () => {
     const { settings, outbox } = await scenario('memory', [{ metric: 'feed', factor: 0, ...quiet }, { metric: 'messages', factor: 0, ...quiet }]);
     const counted = countingWarehouse(warehouse);
     const deps = { warehouse: counted.warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
-    const oneOff = (at: Date) => runAlert(deps, { ...settings, slices: ['os'], database: 'memory_one_off' }, at);
+    const oneOff = (at: Date) => runAlert(deps, { ...settings, slices: ['os'], tables: vigilTables('memory_one_off') }, at);
     const serving = { ...deps, memory: new AlertMemory() };
-    const service = (at: Date) => runAlert(serving, { ...settings, slices: ['os'], database: 'memory_service' }, at);
+    const service = (at: Date) => runAlert(serving, { ...settings, slices: ['os'], tables: vigilTables('memory_service') }, at);
 
     const steady: { oneOff: Record<string, number>; service: Record<string, number> }[] = [];
     for (let quarter = 0; quarter < 9; quarter++) {
@@ -156,13 +157,13 @@ describe('alerts end to end on the simulator', () => {
   it('makes its tables again when they were dropped behind its back, and forgets the windows it remembered', async () => {
     const first = await scenario('redone', []);
     const serving = { warehouse, delivery: { notifier: first.outbox, logger: silentLogger }, logger: silentLogger, memory: new AlertMemory() };
-    const service = (at: Date) => runAlert(serving, { ...first.settings, database: 'redone_state' }, at);
+    const service = (at: Date) => runAlert(serving, { ...first.settings, tables: vigilTables('redone_state') }, at);
     await service(new Date(AT.getTime() - 15 * 60_000));
     // The sources are simulated afresh with a spike within the band's reach, and vigil's tables dropped, as `vigil simulate` does.
     const { settings } = await scenario('redone', [{ metric: 'views', factor: 5, from: new Date('2024-03-06T13:00:00Z'), to: new Date('2024-03-06T13:15:00Z') }]);
     await warehouse.command('DROP DATABASE redone_state');
     const fromService = await service(AT);
-    const fromOneOff = await runAlert({ ...serving, memory: undefined }, { ...settings, database: 'redone_one_off' }, AT);
+    const fromOneOff = await runAlert({ ...serving, memory: undefined }, { ...settings, tables: vigilTables('redone_one_off') }, AT);
     expect(fromService.outcomes.map((o) => o.verdict)).toEqual(fromOneOff.outcomes.map((o) => o.verdict));
     const [evaluations] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM redone_state.alert_evaluations');
     expect(evaluations?.n).toBe(fromService.outcomes.length);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { vigil } from '../support/vigil.js';
 import { tempDir } from '../support/temp-dir.js';
 
 let dir: { path: string; remove: () => void };
@@ -18,7 +18,7 @@ const SERIES = ['time,value', '2024-03-04T10:00:00Z,10', '2024-03-04T10:15:00Z,1
 
 describe('vigil backtest', () => {
   it('prints one JSON object per point, each judged from its own past', async () => {
-    const result = await runCli(['backtest', '--input', csv('s.csv', SERIES), '--json'], { cwd: dir.path });
+    const result = await vigil(['backtest', '--input', csv('s.csv', SERIES), '--json'], { cwd: dir.path });
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(8);
@@ -30,14 +30,14 @@ describe('vigil backtest', () => {
   });
 
   it('prints a readable table of the alerts and their count', async () => {
-    const result = await runCli(['backtest', '--input', 's.csv'], { cwd: dir.path });
+    const result = await vigil(['backtest', '--input', 's.csv'], { cwd: dir.path });
     expect(result.stdout).toBe(
       'iqr (a = 4, n = 5) over 8 points: 1 alert\n  time                       value         low          up\n  2024-03-04T11:30:00Z          30           7          16\n',
     );
   });
 
   it('takes a and n', async () => {
-    const result = await runCli(['backtest', '--input', 's.csv', '--a', '20', '--n', '3'], { cwd: dir.path });
+    const result = await vigil(['backtest', '--input', 's.csv', '--a', '20', '--n', '3'], { cwd: dir.path });
     expect(result.stdout).toMatch(/^iqr \(a = 20, n = 3\) over 8 points: 0 alerts\n$/);
   });
 
@@ -49,15 +49,15 @@ describe('vigil backtest', () => {
     ['bad-time.csv', 'time,value\nyesterday,1\n', 'line 2: "yesterday" is not an ISO time'],
     ['columns.csv', 'time,value\n2024-03-04T10:00:00Z,1,2\n', 'line 2: expected 2 columns'],
   ])('rejects %s with the line that is wrong', async (name, text, message) => {
-    const result = await runCli(['backtest', '--input', csv(name, text)], { cwd: dir.path });
+    const result = await vigil(['backtest', '--input', csv(name, text)], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 
   it('rejects a missing file and bad options as usage errors', async () => {
-    expect((await runCli(['backtest', '--input', 'nope.csv'], { cwd: dir.path })).stderr).toContain('--input nope.csv: no such file');
-    expect((await runCli(['backtest', '--input', 's.csv', '--n', '0'], { cwd: dir.path })).code).toBe(2);
-    expect((await runCli(['backtest', '--input', 's.csv', '--detector', 'zscore'], { cwd: dir.path })).stderr).toContain('--detector must be iqr');
-    expect((await runCli(['backtest'], { cwd: dir.path })).stderr).toContain("required option '--input <file>' not specified");
+    expect((await vigil(['backtest', '--input', 'nope.csv'], { cwd: dir.path })).stderr).toContain('--input nope.csv: no such file');
+    expect((await vigil(['backtest', '--input', 's.csv', '--n', '0'], { cwd: dir.path })).code).toBe(2);
+    expect((await vigil(['backtest', '--input', 's.csv', '--detector', 'zscore'], { cwd: dir.path })).stderr).toContain('--detector must be iqr');
+    expect((await vigil(['backtest'], { cwd: dir.path })).stderr).toContain("required option '--input <file>' not specified");
   });
 });

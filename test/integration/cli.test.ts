@@ -6,6 +6,7 @@ import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { startClickHouseFront, type ClickHouseFront } from '../support/clickhouse-front-process.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
+import { vigil } from '../support/vigil.js';
 
 let dir: { path: string; remove: () => void };
 beforeAll(() => {
@@ -15,7 +16,7 @@ afterAll(() => dir.remove());
 
 describe('vigil CLI: usage and exit codes', () => {
   it('explains itself with --help and exits 0', async () => {
-    const result = await runCli(['--help'], { cwd: dir.path });
+    const result = await vigil(['--help'], { cwd: dir.path });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Usage: vigil \[options\] \[command\]/);
     for (const command of ['demo', 'status', 'config']) expect(result.stdout).toContain(`  ${command}`);
@@ -23,14 +24,14 @@ describe('vigil CLI: usage and exit codes', () => {
   });
 
   it('gives each command its own --help', async () => {
-    const result = await runCli(['config', '--help'], { cwd: dir.path });
+    const result = await vigil(['config', '--help'], { cwd: dir.path });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Usage: vigil config/);
     expect(result.stdout).toContain('VIGIL_CONFIG');
   });
 
   it('answers a mistyped command with one line, the usage, and exit 2', async () => {
-    const result = await runCli(['stauts'], { cwd: dir.path });
+    const result = await vigil(['stauts'], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe("vigil: unknown command 'stauts'");
     expect(result.stderr).toContain('(Did you mean status?)');
@@ -38,13 +39,13 @@ describe('vigil CLI: usage and exit codes', () => {
   });
 
   it('answers an unknown option with the command usage and exit 2', async () => {
-    const result = await runCli(['status', '--bogus'], { cwd: dir.path });
+    const result = await vigil(['status', '--bogus'], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("vigil: unknown option '--bogus'\nUsage: vigil status [options]\nRun 'vigil status --help' for details.\n");
   });
 
   it('prints help and exits 2 when given no command', async () => {
-    const result = await runCli([], { cwd: dir.path });
+    const result = await vigil([], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: vigil');
   });
@@ -53,7 +54,7 @@ describe('vigil CLI: usage and exit codes', () => {
 describe('vigil config', () => {
   it('exits 2 listing every problem of a bad file', async () => {
     writeFileSync(join(dir.path, 'bad.yaml'), 'timezone: Mars/Base\netl:\n  target: nodot\n');
-    const result = await runCli(['config', '--config', 'bad.yaml'], { cwd: dir.path });
+    const result = await vigil(['config', '--config', 'bad.yaml'], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('2 problems');
     expect(result.stderr).toContain('timezone: got "Mars/Base"');
@@ -63,7 +64,7 @@ describe('vigil config', () => {
 
   it('prints the effective configuration with secrets hidden', async () => {
     writeFileSync(join(dir.path, 'secret.yaml'), 'warehouse:\n  server:\n    url: http://127.0.0.1:1\n    password: ${CH_PW}\n');
-    const result = await runCli(['config', '-c', 'secret.yaml'], { cwd: dir.path, env: { CH_PW: 'Sup3r-Secret-Passw0rd' } });
+    const result = await vigil(['config', '-c', 'secret.yaml'], { cwd: dir.path, env: { CH_PW: 'Sup3r-Secret-Passw0rd' } });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('# source: ');
     expect(result.stdout).toContain('password: "***"');
@@ -74,7 +75,7 @@ describe('vigil config', () => {
 describe('vigil status on the embedded warehouse', () => {
   it('creates the warehouse from nothing and reports the tables it looks for', async () => {
     const cwd = tempDir();
-    const result = await runCli(['status'], { cwd: cwd.path });
+    const result = await vigil(['status'], { cwd: cwd.path });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`warehouse: embedded ClickHouse 26.`);
     expect(result.stdout).toContain(join(cwd.path, '.vigil/warehouse'));
@@ -105,10 +106,10 @@ describe('vigil status on the embedded warehouse', () => {
 
   it('takes over the lock file of a process that died', async () => {
     const cwd = tempDir();
-    const first = await runCli(['status'], { cwd: cwd.path });
+    const first = await vigil(['status'], { cwd: cwd.path });
     expect(first.code).toBe(0);
     writeFileSync(join(cwd.path, '.vigil/warehouse/vigil.pid'), '2147483\n');
-    const second = await runCli(['status'], { cwd: cwd.path });
+    const second = await vigil(['status'], { cwd: cwd.path });
     expect(second.code).toBe(0);
     cwd.remove();
   });
@@ -128,7 +129,7 @@ describe('a password given in config never reaches a log line or an error', () =
       `warehouse:\n  server:\n    url: ${front.url}\n    username: vigil\n    password: \${CH_PW}\n    retries: 2\n`,
     );
     await front.injectFaults({ status: 500, count: 3, body: `proxy: upstream auth vigil:${password} rejected` });
-    const result = await runCli(['status', '-c', 'server.yaml', '--verbose'], { cwd: dir.path, env: { CH_PW: password } });
+    const result = await vigil(['status', '-c', 'server.yaml', '--verbose'], { cwd: dir.path, env: { CH_PW: password } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('retry 1');
     expect(result.stderr).toContain('retry 2');
@@ -137,7 +138,7 @@ describe('a password given in config never reaches a log line or an error', () =
   });
 
   it('works with the right password over real HTTP', async () => {
-    const result = await runCli(['status', '-c', 'server.yaml'], { cwd: dir.path, env: { CH_PW: password } });
+    const result = await vigil(['status', '-c', 'server.yaml'], { cwd: dir.path, env: { CH_PW: password } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`warehouse: server ClickHouse 26\\.[0-9.]+ at ${front.url}`));

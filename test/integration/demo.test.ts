@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { vigil } from '../support/vigil.js';
 import { tempDir } from '../support/temp-dir.js';
 
 let dir: { path: string; remove: () => void };
@@ -11,9 +11,9 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 describe('vigil demo', () => {
-  it('runs from nothing on the embedded default, and again', async () => {
+  it('runs from nothing on the embedded default, and again', { timeout: 180_000 }, async () => {
     for (const run of [1, 2]) {
-      const result = await runCli(['demo'], { cwd: dir.path, timeoutMs: 120_000 });
+      const result = await vigil(['demo'], { cwd: dir.path });
       expect(result.code, `run ${run}: ${result.stderr}`).toBe(0);
       expect(result.stderr).toMatch(/1\. simulated [\d,]+ feed actions and [\d,]+ messages/);
       expect(result.stderr).toMatch(/2\. computed the daily slices of \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} into vigil\.daily_slices/);

@@ -3,7 +3,7 @@ import { ConfigError } from '../../src/config/config-error.js';
 import { resolveDimensions } from '../../src/etl/dimensions.js';
 import { prepareEtl, runEtlDay, missingDays, type EtlSettings } from '../../src/etl/etl-job.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
-import { SourceError } from '../../src/etl/source-check.js';
+import { SourceError } from '../../src/sources/source-check.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/source-tables.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';

@@ -1,25 +1,25 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertMetricsFrom, runAlert } from '../../src/alert/alert-job.js';
-import { resolveDimensions } from '../../src/etl/dimensions.js';
+import { runAlert } from '../../src/alert/alert-job.js';
 import { missingDays } from '../../src/etl/etl-job.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { runReport } from '../../src/report/report-job.js';
 import { simulateAppend, simulateFresh } from '../../src/simulate/simulate.js';
-import { tableName } from '../../src/warehouse/identifiers.js';
 import { openServerWarehouse } from '../../src/warehouse/server-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { startClickHouseFront, type ClickHouseFront } from '../support/clickhouse-front-process.js';
+import { worldSettings } from '../support/settings.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** SPEC §6: the same SQL runs on both warehouses. Every job, through the official client over HTTP. */
 let front: ClickHouseFront;
 let warehouse: Warehouse;
 const outboxes = tempDir('vigil-http-');
-const sources = { feed: tableName('http_src.feed_actions'), messages: tableName('http_src.message_actions'), receiverColumn: 'reciever_id' };
 const TZ = 'Europe/Moscow';
+const world = worldSettings('http_src', 'http_state', { timezone: TZ, etl: { target: 'http_out.slices' }, report: { locale: 'ru' }, alerts: { slices: ['os'] }, serve: { port: 0 } });
+const { sources } = world;
 
 beforeAll(async () => {
   front = await startClickHouseFront('vigil', 'http-jobs-pw');
@@ -45,7 +45,7 @@ describe('every job against a ClickHouse server over HTTP', () => {
   });
 
   it('computes the ETL days, atomically published', async () => {
-    const settings = { sources, target: tableName('http_out.slices'), lookback: 30, dimensions: resolveDimensions({}), timezone: TZ };
+    const settings = world.etl;
     const outcomes = await runEtlDays({ warehouse, logger: silentLogger }, settings, ['2024-03-03', '2024-03-04', '2024-03-05']);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
     expect(await missingDays(warehouse, settings.target, '2024-03-03', '2024-03-05')).toEqual([]);
@@ -58,17 +58,14 @@ describe('every job against a ClickHouse server over HTTP', () => {
 
   it('writes the report', async () => {
     const outbox = new OutboxNotifier(join(outboxes.path, 'report'));
-    const result = await runReport({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { sources, timezone: TZ, locale: 'ru' }, '2024-03-05');
+    const result = await runReport({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, world.report, '2024-03-05');
     expect(result.report.days.at(-1)?.metrics?.views).toBeGreaterThan(0);
     expect(result.notification.image?.png.length).toBeGreaterThan(10_000);
   });
 
   it('fires on the messenger outage, with state and the window cache in the server', async () => {
     const outbox = new OutboxNotifier(join(outboxes.path, 'alerts'));
-    const settings = {
-      sources, timezone: TZ, locale: 'en' as const, database: 'http_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined,
-      metrics: alertMetricsFrom({}), slices: ['os' as const],
-    };
+    const settings = world.alert;
     const deps = { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
     const result = await runAlert(deps, settings, new Date('2024-03-06T14:15:00Z'));
     expect(result.outcomes.find((o) => o.slice === '' && o.metric === 'messages')?.notification).toBe('started');

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
-import { runCli } from '../support/run-cli.js';
+import { vigil } from '../support/vigil.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const TOKEN = '4242:AAH-report-token-keep-secret';
@@ -14,7 +14,7 @@ beforeAll(async () => {
   dir = tempDir();
   fake = await startFakeTelegram(TOKEN);
   writeFileSync(join(dir.path, 'tg.yaml'), `notify:\n  telegram:\n    token: \${TG_TOKEN}\n    chatId: -1001\n    apiRoot: ${fake.apiRoot}\nreport:\n  locale: ru\n`);
-  const simulated = await runCli(['simulate', '--days', '9', '--until', '2024-03-11T00:00:00Z', '--users', '400', '--events-per-day', '4000'], { cwd: dir.path });
+  const simulated = await vigil(['simulate', '--days', '9', '--until', '2024-03-11T00:00:00Z', '--users', '400', '--events-per-day', '4000'], { cwd: dir.path });
   expect(simulated.code).toBe(0);
 });
 afterAll(async () => {
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('vigil report', () => {
   it('writes text, picture and metadata to the outbox without Telegram', async () => {
-    const result = await runCli(['report', '--date', '2024-03-10'], { cwd: dir.path });
+    const result = await vigil(['report', '--date', '2024-03-10'], { cwd: dir.path });
     expect(result.code, result.stderr).toBe(0);
     const outbox = join(dir.path, '.vigil/outbox');
     expect(readdirSync(outbox).sort()).toEqual(['report-2024-03-10.json', 'report-2024-03-10.png', 'report-2024-03-10.txt']);
@@ -33,7 +33,7 @@ describe('vigil report', () => {
   });
 
   it('sends to Telegram in the configured locale, the picture captioned with the text', async () => {
-    const result = await runCli(['report', '--date', '2024-03-09', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    const result = await vigil(['report', '--date', '2024-03-09', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('report 2024-03-09 sent to Telegram chat -1001');
     const sent = fake.received.at(-1);
@@ -44,7 +44,7 @@ describe('vigil report', () => {
 
   it('fails with exit 1 when the chat is not found, keeps the report, and sends it on the next run', async () => {
     fake.failNext({ status: 400, description: 'Bad Request: chat not found' });
-    const failed = await runCli(['report', '--date', '2024-03-08', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    const failed = await vigil(['report', '--date', '2024-03-08', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('chat not found');
     expect(failed.stderr).toContain('check notify.telegram.chatId');
@@ -53,7 +53,7 @@ describe('vigil report', () => {
     expect(existsSync(join(dir.path, '.vigil/outbox/undelivered/report-2024-03-08.txt'))).toBe(true);
 
     const before = fake.received.length;
-    const next = await runCli(['report', '--date', '2024-03-10', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    const next = await vigil(['report', '--date', '2024-03-10', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain('delivered report 2024-03-08, kept from an earlier run');
     expect(fake.received.slice(before).map((r) => r.caption?.match(/\d{4} г\./)?.[0])).toHaveLength(2);
@@ -62,7 +62,7 @@ describe('vigil report', () => {
 
   it('writes to the outbox with --dry-run whatever the config says', async () => {
     const before = fake.attempts.length;
-    const result = await runCli(['report', '--date', '2024-03-07', '--dry-run', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    const result = await vigil(['report', '--date', '2024-03-07', '--dry-run', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(fake.attempts.length).toBe(before);
     expect(existsSync(join(dir.path, '.vigil/outbox/report-2024-03-07.png'))).toBe(true);

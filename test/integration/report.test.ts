@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryReport } from '../../src/report/report-job.js';
-import type { DayMetrics } from '../../src/report/report-data.js';
+import type { DayMetrics } from '../../src/daily/daily-report.js';
 import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/source-tables.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';

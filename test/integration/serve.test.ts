@@ -3,24 +3,24 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catchUpEtl, serviceJobs } from '../../src/app/service-jobs.js';
+import { settingsFrom } from '../../src/app/settings.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { missingDays } from '../../src/etl/etl-job.js';
+import { runEtlDays } from '../../src/etl/etl-range.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { RunLedger } from '../../src/schedule/run-ledger.js';
-import { catchUpEtl, serviceJobs } from '../../src/schedule/service-jobs.js';
-import { runEtlDays } from '../../src/etl/etl-range.js';
-import { etlSettingsFrom } from '../../src/etl/etl-settings.js';
-import { missingDays } from '../../src/etl/etl-job.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { countingWarehouse } from '../support/counting-warehouse.js';
-import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TSX_IMPORT } from '../support/tsx-loader.js';
+import { vigil } from '../support/vigil.js';
 
 let dir: { path: string; remove: () => void };
 beforeAll(async () => {
   dir = tempDir();
   writeFileSync(join(dir.path, 'vigil.yaml'), 'timezone: Europe/Moscow\nserve:\n  port: 0\nschedule:\n  catchupDays: 4\n');
-  const simulated = await runCli(['simulate', '--days', '6', '--until', '2024-03-10T21:00:00Z', '--users', '400', '--events-per-day', '4000'], { cwd: dir.path });
+  const simulated = await vigil(['simulate', '--days', '6', '--until', '2024-03-10T21:00:00Z', '--users', '400', '--events-per-day', '4000'], { cwd: dir.path });
   expect(simulated.code, simulated.stderr).toBe(0);
 });
 afterAll(() => dir.remove());
@@ -28,18 +28,19 @@ afterAll(() => dir.remove());
 describe('catch-up on start', () => {
   it('fills exactly the missing days among the last catchupDays, and records them', async () => {
     const { config } = loadConfig({ env: {}, cwd: dir.path });
+    const settings = settingsFrom(config);
     const warehouse = openChdbWarehouse(config.warehouse.embedded?.path ?? '');
     try {
       const deps = { warehouse, delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger }, logger: silentLogger };
-      await runEtlDays(deps, etlSettingsFrom(config), ['2024-03-06', '2024-03-09']);
-      const ledger = new RunLedger(warehouse, config.database);
+      await runEtlDays(deps, settings.etl, ['2024-03-06', '2024-03-09']);
+      const ledger = new RunLedger(warehouse, settings.tables);
       // Now is 2024-03-11 10:00 Moscow: yesterday is the 10th; the last 4 days are the 7th to the 10th.
-      const filled = await catchUpEtl(config, deps, ledger, new Date('2024-03-11T07:00:00Z'), (t) => t);
+      const filled = await catchUpEtl(settings, deps, ledger, new Date('2024-03-11T07:00:00Z'), (t) => t);
       expect(filled).toEqual(['2024-03-07', '2024-03-08', '2024-03-10']);
-      expect(await missingDays(warehouse, etlSettingsFrom(config).target, '2024-03-06', '2024-03-10')).toEqual([]);
+      expect(await missingDays(warehouse, settings.etl.target, '2024-03-06', '2024-03-10')).toEqual([]);
       const recorded = await ledger.recent({ job: 'etl', limit: 10 });
       expect(recorded.map((r) => [r.logical, r.status]).sort()).toEqual([['2024-03-07', 'success'], ['2024-03-08', 'success'], ['2024-03-10', 'success']]);
-      expect(await catchUpEtl(config, deps, ledger, new Date('2024-03-11T07:00:00Z'), (t) => t)).toEqual([]);
+      expect(await catchUpEtl(settings, deps, ledger, new Date('2024-03-11T07:00:00Z'), (t) => t)).toEqual([]);
 
       // A failed attempt keeps its (redacted) error in the ledger.
       const at = new Date('2024-03-11T08:00:00Z');
@@ -57,11 +58,12 @@ describe('catch-up on start', () => {
 describe('the scheduled alert job', () => {
   it('keeps the windows it counted from run to run, so a warm run reads no cache', async () => {
     const { config } = loadConfig({ env: {}, cwd: dir.path });
+    const settings = settingsFrom(config);
     const warehouse = openChdbWarehouse(config.warehouse.embedded?.path ?? '');
     try {
       const counted = countingWarehouse(warehouse);
       const deps = { warehouse: counted.warehouse, delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger }, logger: silentLogger };
-      const alert = serviceJobs(config, deps).find((job) => job.name === 'alert');
+      const alert = serviceJobs(settings, deps).find((job) => job.name === 'alert');
       const readsCache = () => counted.queries().some((sql) => sql.includes('alert_windows'));
       for (let quarter = 0; quarter < 3; quarter++) {
         counted.reset();
@@ -70,7 +72,7 @@ describe('the scheduled alert job', () => {
       }
       // A job list made afresh (a restarted service) starts without memory.
       counted.reset();
-      await serviceJobs(config, deps).find((job) => job.name === 'alert')?.run(new Date('2024-03-10T15:45:00Z'));
+      await serviceJobs(settings, deps).find((job) => job.name === 'alert')?.run(new Date('2024-03-10T15:45:00Z'));
       expect(readsCache()).toBe(true);
     } finally {
       await warehouse.close();
@@ -105,12 +107,12 @@ describe('vigil serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
 
-    const runs = await runCli(['runs', '--json', '--job', 'etl'], { cwd: dir.path });
+    const runs = await vigil(['runs', '--json', '--job', 'etl'], { cwd: dir.path });
     expect(runs.code, runs.stderr).toBe(0);
     expect(runs.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(1);
     expect(JSON.parse(runs.stdout.split('\n')[0] ?? '{}')).toMatchObject({ job: 'etl', status: 'success', attempt: 1 });
-    const table = await runCli(['runs'], { cwd: dir.path });
+    const table = await vigil(['runs'], { cwd: dir.path });
     expect(table.stdout).toMatch(/^job\s+for\s+try\s+started/);
-    expect((await runCli(['runs', '--job', 'backup'], { cwd: dir.path })).code).toBe(2);
+    expect((await vigil(['runs', '--job', 'backup'], { cwd: dir.path })).code).toBe(2);
   });
 });

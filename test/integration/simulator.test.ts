@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startLiveSimulation } from '../../src/simulate/live-simulation.js';
-import { simulateAppend, simulateFresh, SimulationError, type SimulatorTables } from '../../src/simulate/simulate.js';
-import { parseAnomaly, type Anomaly, type Population } from '../../src/simulate/simulation-options.js';
+import type { Population } from '../../src/simulate/population.js';
+import { simulateAppend, simulateFresh, SimulationError } from '../../src/simulate/simulate.js';
+import { parseAnomaly, type Anomaly } from '../../src/simulate/simulation-options.js';
+import type { Sources } from '../../src/sources/sources.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
@@ -18,7 +20,7 @@ beforeAll(() => {
   warehouse = opened();
 });
 
-function tablesIn(database: string, receiverColumn = 'reciever_id'): SimulatorTables {
+function tablesIn(database: string, receiverColumn = 'reciever_id'): Sources {
   return { feed: tableName(`${database}.feed_actions`), messages: tableName(`${database}.message_actions`), receiverColumn };
 }
 

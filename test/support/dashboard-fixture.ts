@@ -1,25 +1,21 @@
-import { alertMetricsFrom, alertTables, runAlert } from '../../src/alert/alert-job.js';
-import { resolveDimensions } from '../../src/etl/dimensions.js';
+import { runAlert } from '../../src/alert/alert-job.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { RunLedger } from '../../src/schedule/run-ledger.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
-import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { createWebApp } from '../../src/web/web-app.js';
+import { worldSettings } from './settings.js';
 import { tempDir } from './temp-dir.js';
 
 /** The dashboard's test world: a simulated product with a messenger outage at 17:00 Moscow on 2024-03-06. */
 export const DASHBOARD_AT = new Date('2024-03-06T14:15:00Z');
 const TZ = 'Europe/Moscow';
-const sources = { feed: tableName('web_src.feed_actions'), messages: tableName('web_src.message_actions'), receiverColumn: 'reciever_id' };
-const target = tableName('web_out.slices');
+const world = worldSettings('web_src', 'web_state', { timezone: TZ, etl: { target: 'web_out.slices' }, serve: { port: 0 } });
+const { sources } = world;
 
-export const dashboardSettings = {
-  sources, target, timezone: TZ, locale: 'en' as const, lagMs: 0,
-  metricOptions: () => ({ a: 4, n: 5 }), notifications: alertTables('web_state').notifications, dimensions: ['os', 'gender', 'age'],
-};
+export const dashboardSettings = world.dashboard;
 
 /** Simulates, computes two ETL days and runs the alert that fires, in the given warehouse. */
 export async function prepareDashboardData(warehouse: Warehouse): Promise<void> {
@@ -27,12 +23,12 @@ export async function prepareDashboardData(warehouse: Warehouse): Promise<void> 
     population: { seed: 11, users: 20_000, eventsPerDay: 300_000 }, from: new Date('2024-03-02T21:00:00Z'), until: DASHBOARD_AT,
     anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: DASHBOARD_AT }], timezone: TZ,
   });
-  await runEtlDays({ warehouse, logger: silentLogger }, { sources, target, lookback: 30, dimensions: resolveDimensions({}), timezone: TZ }, ['2024-03-04', '2024-03-05']);
+  await runEtlDays({ warehouse, logger: silentLogger }, world.etl, ['2024-03-04', '2024-03-05']);
   const outbox = tempDir('vigil-web-');
   try {
     await runAlert(
       { warehouse, delivery: { notifier: new OutboxNotifier(outbox.path), logger: silentLogger }, logger: silentLogger },
-      { sources, timezone: TZ, locale: 'en', database: 'web_state', lagMs: 0, repeatMs: 3_600_000, dashboardUrl: undefined, metrics: alertMetricsFrom({}), slices: [] },
+      world.alert,
       DASHBOARD_AT,
     );
   } finally {
@@ -41,5 +37,5 @@ export async function prepareDashboardData(warehouse: Warehouse): Promise<void> 
 }
 
 export function dashboardApp(warehouse: Warehouse, token?: string) {
-  return createWebApp({ warehouse, settings: dashboardSettings, ledger: new RunLedger(warehouse, 'web_state'), lastRuns: () => new Map(), now: () => DASHBOARD_AT, token });
+  return createWebApp({ warehouse, settings: dashboardSettings, ledger: new RunLedger(warehouse, world.tables), lastRuns: () => new Map(), now: () => DASHBOARD_AT, token });
 }

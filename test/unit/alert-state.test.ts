@@ -52,34 +52,34 @@ describe('noise gate', () => {
   const gate = { minChange: 0.2, n: 5 };
 
   it('passes a drop to zero and a spike, and stops a small excess over the band', () => {
-    expect(worthNotifying('messages', [100, 104, 98, 101, 99, 0], { low: 90, up: 110 }, gate)).toBe(true);
-    expect(worthNotifying('likes', [600, 610, 590, 605, 598, 3000], { low: 560, up: 640 }, gate)).toBe(true);
+    expect(worthNotifying('count', [100, 104, 98, 101, 99, 0], { low: 90, up: 110 }, gate)).toBe(true);
+    expect(worthNotifying('count', [600, 610, 590, 605, 598, 3000], { low: 560, up: 640 }, gate)).toBe(true);
     // 3300 is 10 % over the median but only 200 (7 %) over the band's edge.
-    expect(worthNotifying('views', [3000, 3010, 2990, 3005, 2998, 3300], { low: 2900, up: 3100 }, gate)).toBe(false);
+    expect(worthNotifying('count', [3000, 3010, 2990, 3005, 2998, 3300], { low: 2900, up: 3100 }, gate)).toBe(false);
   });
 
   it('measures from the band, which already expects a rising trend', () => {
     // The normal afternoon of the end-to-end test: +23 % over the median, +14 % over the band.
-    expect(worthNotifying('senders', [193, 189, 194, 196, 215, 239], { low: 177, up: 210 }, gate)).toBe(false);
+    expect(worthNotifying('count', [193, 189, 194, 196, 215, 239], { low: 177, up: 210 }, gate)).toBe(false);
   });
 
   it('passes a fall to a third even when a steep decline has widened the band', () => {
     // As the demo at 02:00: views fall from a median of 2,100 to 526, yet only 404 (19 % of the
     // median) below a band that the decline has stretched to 930 … 3,630.
-    expect(worthNotifying('views', [2600, 2400, 2100, 2000, 1900, 526], { low: 930, up: 3630 }, gate)).toBe(true);
+    expect(worthNotifying('count', [2600, 2400, 2100, 2000, 1900, 526], { low: 930, up: 3630 }, gate)).toBe(true);
     // A fall by less than half, just below such a band, is still the decline's noise.
-    expect(worthNotifying('views', [2600, 2400, 2100, 2000, 1900, 1100], { low: 1150, up: 3630 }, gate)).toBe(false);
+    expect(worthNotifying('count', [2600, 2400, 2100, 2000, 1900, 1100], { low: 1150, up: 3630 }, gate)).toBe(false);
   });
 
   it('asks more of small counts: three Poisson standard deviations', () => {
     // 32 → 46 is 14 over the band (> 20 % of 30), but 14 < 3·√30 ≈ 16.4: chance at that size.
-    expect(worthNotifying('senders', [30, 29, 31, 30, 30, 46], { low: 28, up: 32 }, gate)).toBe(false);
-    expect(worthNotifying('senders', [30, 29, 31, 30, 30, 50], { low: 28, up: 32 }, gate)).toBe(true);
+    expect(worthNotifying('count', [30, 29, 31, 30, 30, 46], { low: 28, up: 32 }, gate)).toBe(false);
+    expect(worthNotifying('count', [30, 29, 31, 30, 30, 50], { low: 28, up: 32 }, gate)).toBe(true);
     // A ratio has no Poisson floor.
-    expect(worthNotifying('ctr', [0.2, 0.21, 0.19, 0.2, 0.2, 0.3], { low: 0.18, up: 0.22 }, gate)).toBe(true);
+    expect(worthNotifying('ratio', [0.2, 0.21, 0.19, 0.2, 0.2, 0.3], { low: 0.18, up: 0.22 }, gate)).toBe(true);
   });
 
   it('never passes a value inside its band', () => {
-    expect(worthNotifying('views', [1, 2, 3, 4, 5, 0], { low: -10, up: 10 }, gate)).toBe(false);
+    expect(worthNotifying('count', [1, 2, 3, 4, 5, 0], { low: -10, up: 10 }, gate)).toBe(false);
   });
 });

@@ -229,7 +229,8 @@ describe('report and alert settings', () => {
     expect(config.report.locale).toBe('ru');
     expect(config.alerts).toMatchObject({ lag: 300_000, repeat: 7_200_000, dashboardUrl: 'https://d.example.com/{metric}' });
     expect(config.alerts.metrics.views).toEqual({ enabled: true, a: 3, n: 7, minChange: 0.2 });
-    expect(config.alerts.metrics.ctr?.enabled).toBe(false);
+    expect(config.alerts.metrics.ctr.enabled).toBe(false);
+    expect(config.alerts.metrics.likes).toEqual({ enabled: true, a: 4, n: 5, minChange: 0.2 });
     expect(formatConfig(config)).toContain('repeat: 2h');
   });
 

@@ -1,8 +1,8 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderPng, TELEGRAM_PHOTO_MAX_BYTES, TELEGRAM_PHOTO_MAX_SIDES } from '../../src/charts/render-png.js';
-import { buildReport, type ActivityRow } from '../../src/report/report-data.js';
-import { reportChartSpec } from '../../src/report/report-chart.js';
+import { buildReport, type ActivityRow } from '../../src/daily/daily-report.js';
+import { dailyChartSpec } from '../../src/charts/daily-chart.js';
 
 const row = (day: string, i: number): ActivityRow => ({
   day, feed_users: 10_000 + i * 300, views: 200_000 + i * 5_000, likes: 40_000 - i * 700, senders: 2_500 + i * 10,
@@ -14,7 +14,7 @@ describe('the report picture', () => {
   const report = buildReport('2024-03-10', days.map((d, i) => row(d, i)), days.map((day) => ({ day, receivers: 5_000 })));
 
   it.each(['en', 'ru'] as const)('is a PNG of phone-readable size within Telegram limits, not blank (%s)', async (locale) => {
-    const { png, width, height } = await renderPng(reportChartSpec(report, locale));
+    const { png, width, height } = await renderPng(dailyChartSpec(report, locale));
     const decoded = PNG.sync.read(png);
     expect([decoded.width, decoded.height]).toEqual([width, height]);
     expect(width).toBeGreaterThanOrEqual(1000);
@@ -33,7 +33,7 @@ describe('the report picture', () => {
   });
 
   it('draws every metric as its own panel', () => {
-    const spec = reportChartSpec(report, 'en') as unknown as { data: { values: { metric: string }[] } };
+    const spec = dailyChartSpec(report, 'en') as unknown as { data: { values: { metric: string }[] } };
     expect(new Set(spec.data.values.map((v) => v.metric)).size).toBe(11);
   });
 });

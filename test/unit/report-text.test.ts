@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, type ActivityRow } from '../../src/report/report-data.js';
+import { buildReport, type ActivityRow } from '../../src/daily/daily-report.js';
 import { renderReportText } from '../../src/report/report-text.js';
 
 const row = (day: string, scale: number, views = 200_000): ActivityRow => ({

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CountedWindow } from '../../src/alert/alert-series.js';
+import type { CountedWindow } from '../../src/windows/window-counts.js';
 import { WindowMemory } from '../../src/alert/window-memory.js';
 
 const W = 15 * 60_000;
 const row = (start: number, slice = '', value = '', users = 1): CountedWindow => ({
-  slice, slice_value: value, window: String(start), start, users, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0,
+  slice, value, start, users, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0,
 });
 
 describe('WindowMemory', () => {

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Builds dist/ from src/ when a source is newer than the last build (or with --force), so
+// `npm start` pays for the TypeScript compiler only after a change.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const stamp = join(root, 'dist', '.build-stamp');
+const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+
+function newest(path) {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stats.mtimeMs);
+}
+
+const force = process.argv.includes('--force');
+const built = existsSync(stamp) ? statSync(stamp).mtimeMs : -1;
+const changed = Math.max(...inputs.map((input) => newest(join(root, input))));
+if (!force && changed <= built) process.exit(0);
+
+// A clean build: modules deleted from src/ must not linger in dist/.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+writeFileSync(stamp, `${new Date().toISOString()}\n`);

@@ -1,0 +1,28 @@
+import type { IqrOptions } from '../detect/iqr-detector.js';
+import type { Locale } from '../metrics/locale.js';
+import type { AlertMetric } from '../metrics/metrics.js';
+import type { Sources, UserAttribute } from '../sources/sources.js';
+import type { VigilTables } from '../tables/vigil-tables.js';
+
+/** A watched metric: its detector's options and its noise gate. */
+export interface WatchedMetric {
+  readonly metric: AlertMetric;
+  readonly options: IqrOptions;
+  /** The least relative deviation worth notifying (the noise gate). */
+  readonly minChange: number;
+}
+
+/** What the alert job needs to know, built from the configuration by the composition layer. */
+export interface AlertSettings {
+  readonly sources: Sources;
+  readonly tables: VigilTables;
+  readonly timezone: string;
+  readonly locale: Locale;
+  readonly lagMs: number;
+  readonly repeatMs: number;
+  /** The link in each alert, with {metric}, {slice}, {window} and {at} to fill in; none when undefined. */
+  readonly dashboardUrl: string | undefined;
+  /** Attributes whose every value is also watched on its own (alerts.slices). */
+  readonly slices: readonly UserAttribute[];
+  readonly metrics: readonly WatchedMetric[];
+}

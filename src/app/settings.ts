@@ -1,0 +1,98 @@
+import type { AlertSettings } from '../alert/alert-settings.js';
+import type { Config } from '../config/schema.js';
+import { resolveDimensions } from '../etl/dimensions.js';
+import type { EtlSettings } from '../etl/etl-job.js';
+import { ALERT_METRICS } from '../metrics/metrics.js';
+import type { ReportSettings } from '../report/report-job.js';
+import type { Sources } from '../sources/sources.js';
+import { vigilTables, type VigilTables } from '../tables/vigil-tables.js';
+import type { DashboardSettings } from '../web/dashboard-data.js';
+import { tableName } from '../warehouse/identifiers.js';
+
+/** How notifications leave: Telegram when configured, else files; what Telegram does not take waits in the outbox. */
+export interface DeliverySettings {
+  readonly outbox: string;
+  readonly telegram: { readonly token: string; readonly chatId: string; readonly apiRoot: string } | undefined;
+}
+
+export interface ScheduleSettings {
+  readonly etl: string;
+  readonly report: string;
+  readonly alert: string;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly catchupDays: number;
+}
+
+export interface ServeSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string | undefined;
+}
+
+/** Every part's settings, made once from the validated configuration; nothing past this layer sees Config. */
+export interface Settings {
+  readonly timezone: string;
+  readonly sources: Sources;
+  readonly tables: VigilTables;
+  readonly etl: EtlSettings;
+  readonly report: ReportSettings;
+  readonly alert: AlertSettings;
+  readonly dashboard: DashboardSettings;
+  readonly delivery: DeliverySettings;
+  readonly schedule: ScheduleSettings;
+  readonly serve: ServeSettings;
+}
+
+export function settingsFrom(config: Config): Settings {
+  const timezone = config.timezone;
+  const sources: Sources = { feed: tableName(config.sources.feed), messages: tableName(config.sources.messages), receiverColumn: config.sources.receiverColumn };
+  const tables = vigilTables(config.database);
+  const target = tableName(config.etl.target);
+  const dimensions = resolveDimensions(config.etl.dimensions);
+  const locale = config.alerts.locale ?? config.report.locale;
+  const metrics = config.alerts.metrics;
+  return {
+    timezone,
+    sources,
+    tables,
+    etl: { sources, target, lookback: config.etl.lookback, dimensions, timezone },
+    report: { sources, timezone, locale: config.report.locale },
+    alert: {
+      sources, tables, timezone, locale,
+      lagMs: config.alerts.lag,
+      repeatMs: config.alerts.repeat,
+      dashboardUrl: dashboardUrlFrom(config),
+      slices: config.alerts.slices,
+      metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled).map((metric) => ({
+        metric, options: { a: metrics[metric].a, n: metrics[metric].n }, minChange: metrics[metric].minChange,
+      })),
+    },
+    dashboard: {
+      sources, target, tables, timezone, locale,
+      lagMs: config.alerts.lag,
+      metricOptions: (metric) => ({ a: metrics[metric].a, n: metrics[metric].n }),
+      dimensions: dimensions.map((d) => d.name),
+    },
+    delivery: { outbox: config.notify.outbox.path, telegram: config.notify.telegram },
+    schedule: {
+      etl: config.schedule.etl,
+      report: config.schedule.report,
+      alert: config.schedule.alert,
+      retries: config.schedule.retries,
+      retryDelayMs: config.schedule.retryDelay,
+      catchupDays: config.schedule.catchupDays,
+    },
+    serve: { host: config.serve.host, port: config.serve.port, token: config.serve.token },
+  };
+}
+
+/**
+ * The link in each alert: alerts.dashboardUrl, else the metric's page on vigil's own dashboard
+ * (serve.host:serve.port), opened at the alert's window.
+ */
+function dashboardUrlFrom(config: Config): string | undefined {
+  if (config.alerts.dashboardUrl !== undefined) return config.alerts.dashboardUrl;
+  if (config.serve.port === 0) return undefined;
+  return `http://${config.serve.host}:${config.serve.port}/metric/{metric}?slice={slice}&at={at}`;
+}

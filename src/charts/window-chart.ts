@@ -1,0 +1,67 @@
+import type { SeriesValue } from '../detect/detector.js';
+import type { Locale } from '../metrics/locale.js';
+import { metricName, METRICS, type AlertMetric } from '../metrics/metrics.js';
+import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ChartSpec } from './chart-spec.js';
+
+export interface WindowChartInput {
+  readonly metric: AlertMetric;
+  readonly windows: readonly number[];
+  readonly values: readonly SeriesValue[];
+  /** low′ and up′ of every window as the original plotted them (smoothed over the whole history). */
+  readonly bands: readonly { low: number | undefined; up: number | undefined }[];
+  /** Windows (ms) where an alert was sent, drawn as red points (the dashboard shows the past ones). */
+  readonly marks?: readonly number[];
+  readonly timezone: string;
+  readonly locale: Locale;
+  readonly title: string;
+}
+
+/**
+ * The metric over its history with the band and the evaluated (last) window marked. Times are
+ * shifted to the zone's wall clock and drawn on a UTC scale, so the axis reads local hours
+ * whatever the machine's zone; Vega thins the labels so they never overlap.
+ */
+export function windowChartSpec(input: WindowChartInput): ChartSpec {
+  const wallClock = new Intl.DateTimeFormat('en-US', { timeZone: input.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const offset = (ms: number) => {
+    const parts = wallClock.formatToParts(ms);
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
+  };
+  const scale = METRICS[input.metric].kind === 'ratio' ? 100 : 1;
+  const last = input.windows.length - 1;
+  const values = input.windows.map((window, i) => {
+    const band = input.bands[i];
+    const v = input.values[i];
+    return {
+      local: window + offset(window),
+      value: v === undefined ? null : v * scale,
+      low: band?.low === undefined ? null : Math.max(0, band.low * scale),
+      up: band?.up === undefined ? null : band.up * scale,
+      evaluated: i === last,
+      alerted: input.marks?.includes(window) ?? false,
+    };
+  });
+  const x = { field: 'local', type: 'temporal', scale: { type: 'utc' }, title: null, axis: { format: '%H:%M', labelOverlap: true, tickCount: 12 } };
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: input.title,
+    width: 640,
+    height: 260,
+    data: { values },
+    encoding: { x },
+    layer: [
+      { mark: { type: 'area', color: '#9ecae1', opacity: 0.45 }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'up' } } },
+      {
+        mark: { type: 'line', color: '#2f6db5' },
+        encoding: { y: { field: 'value', type: 'quantitative', title: `${metricName(input.metric, input.locale)}${scale === 100 ? ', %' : ''}`, scale: { zero: true } } },
+      },
+      {
+        transform: [{ filter: 'datum.evaluated || datum.alerted' }],
+        mark: { type: 'point', filled: true, size: 120, color: '#d62728' },
+        encoding: { y: { field: 'value', type: 'quantitative' } },
+      },
+    ],
+    config: CHART_CONFIG,
+  };
+}

@@ -1,0 +1,64 @@
+import { createDelivery } from '../../app/create-delivery.js';
+import { catchUpEtl, serviceJobs } from '../../app/service-jobs.js';
+import { systemClock } from '../../schedule/clock.js';
+import type { JobName } from '../../schedule/jobs.js';
+import { RunLedger, type RunRecord } from '../../schedule/run-ledger.js';
+import { startScheduler } from '../../schedule/scheduler.js';
+import { startLiveSimulation } from '../../simulate/live-simulation.js';
+import { formatLocalTime } from '../../time/time.js';
+import { createWebApp } from '../../web/web-app.js';
+import { startWebServer } from '../../web/start-web-server.js';
+import type { CliContext } from '../cli-context.js';
+import type { ServeFlags } from '../commands/serve.js';
+
+/** How long a graceful stop waits for the runs under way. */
+const STOP_TIMEOUT_MS = 60_000;
+
+export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> {
+  const settings = ctx.settings();
+  const warehouse = await ctx.openWarehouse();
+  const delivery = createDelivery(settings.delivery, { logger: ctx.logger });
+  const ledger = new RunLedger(warehouse, settings.tables);
+  const deps = { warehouse, delivery, logger: ctx.logger };
+  const redact = (text: string) => ctx.redact(text);
+
+  // Listen first: a port in use is found before any work is done.
+  const previous = new Map<JobName, RunRecord>();
+  let scheduled: ReadonlyMap<JobName, RunRecord> = new Map();
+  const lastRuns = () => new Map([...previous, ...scheduled]);
+  const app = createWebApp({ warehouse, settings: settings.dashboard, ledger, lastRuns, now: ctx.io.now, token: settings.serve.token });
+  const web = await startWebServer(app, settings.serve.host, settings.serve.port);
+  try {
+    const caughtUp = await catchUpEtl(settings, deps, ledger, ctx.io.now(), redact);
+    if (caughtUp.length > 0) ctx.logger.info(`etl: caught up ${caughtUp.length} day(s)`);
+    for (const record of (await ledger.recent({ limit: 100 })).reverse()) previous.set(record.job, record);
+
+    const { schedule } = settings;
+    const scheduler = startScheduler(serviceJobs(settings, deps), {
+      timezone: settings.timezone, retries: schedule.retries, retryDelayMs: schedule.retryDelayMs, clock: systemClock, ledger, logger: ctx.logger, redact,
+    });
+    scheduled = scheduler.lastRuns();
+    const live = flags.simulateLive
+      ? startLiveSimulation({
+          warehouse,
+          tables: settings.sources,
+          clock: systemClock,
+          onAppend: (result) => ctx.logger.debug(`live: simulated up to ${formatLocalTime(result.until, settings.timezone)}`),
+          onError: (error) => ctx.logger.error(`live: ${redact(error instanceof Error ? error.message : String(error))}`),
+        })
+      : undefined;
+    ctx.logger.info(
+      `vigil serve: ${web.url}/healthz · timezone ${settings.timezone} · etl "${schedule.etl}", report "${schedule.report}", alert "${schedule.alert}"` +
+        `${live ? ' · simulating live' : ''} · Ctrl-C to stop`,
+    );
+
+    const signal = await ctx.io.stopSignal();
+    ctx.logger.info(`${signal}: stopping; waiting for the runs under way (at most ${STOP_TIMEOUT_MS / 1000} s). Again to exit at once.`);
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+    const outcome = await Promise.race([Promise.all([scheduler.stop(), live?.stop()]), timeout]);
+    if (outcome === 'timeout') ctx.logger.warn('a run was still going after the wait; stopping anyway');
+  } finally {
+    await web.close();
+  }
+  ctx.logger.info('vigil serve: stopped');
+}

@@ -1,0 +1,86 @@
+import { ensureOnce, forgetEnsured } from '../warehouse/ensure-once.js';
+import { quoteIdentifier, tableName, type TableName } from '../warehouse/identifiers.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+
+/** vigil's own tables in its database (config `database`): what the alert and the service remember. */
+export interface VigilTables {
+  readonly database: string;
+  /** Counted 15-minute windows, so runs read raw events only for the newest ones. */
+  readonly windows: TableName;
+  /** Every alert evaluation. */
+  readonly evaluations: TableName;
+  /** Every notification decided, and whether it was delivered. */
+  readonly notifications: TableName;
+  /** The run ledger: every attempt of every scheduled run. */
+  readonly runs: TableName;
+}
+
+export function vigilTables(database: string): VigilTables {
+  const named = (table: string) => tableName(`${database}.${table}`);
+  return {
+    database,
+    windows: named('alert_windows'),
+    evaluations: named('alert_evaluations'),
+    notifications: named('alert_notifications'),
+    runs: named('runs'),
+  };
+}
+
+/** The alert's tables, those a fresh simulation makes obsolete (the run ledger stays). */
+const ALERT_TABLES = ['windows', 'evaluations', 'notifications'] as const;
+
+/** Creates vigil's database and tables once per warehouse connection. */
+export async function ensureVigilTables(warehouse: Warehouse, tables: VigilTables): Promise<void> {
+  await ensureOnce(warehouse, [
+    `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(tables.database)}`,
+    createWindowsTableSql(tables.windows),
+    createEvaluationsTableSql(tables.evaluations),
+    createNotificationsTableSql(tables.notifications),
+    createRunsTableSql(tables.runs),
+  ]);
+}
+
+/** Forgets every alert evaluation, notification and counted window, for when the sources were replaced wholesale. */
+export async function discardAlertState(warehouse: Warehouse, tables: VigilTables): Promise<void> {
+  for (const name of ALERT_TABLES) await warehouse.command(`DROP TABLE IF EXISTS ${tables[name].sql}`, { idempotent: true });
+  forgetEnsured(warehouse);
+}
+
+/**
+ * The per-window counts already computed, so each run reads only the newest windows of raw
+ * events. `sources` keys the rows by the tables they came from, `slice` by the attribute ('' for
+ * the whole product), `slice_value` by its value. A window is written again when a later count
+ * differs (late events); merges keep the last copy, readers the one with the most events.
+ */
+function createWindowsTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  sources String, slice String, slice_value String, window_start DateTime('UTC'),
+  users UInt64, active_posts UInt64, views UInt64, likes UInt64, senders UInt64, messages UInt64
+) ENGINE = ReplacingMergeTree ORDER BY (sources, slice, window_start, slice_value)`;
+}
+
+/** Every evaluation: which window, which metric, its value and band, and the decision. */
+function createEvaluationsTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  evaluated_at DateTime('UTC'), window_start DateTime('UTC'), metric LowCardinality(String), slice String,
+  value Nullable(Float64), low Nullable(Float64), up Nullable(Float64),
+  alert UInt8, -- the detector's verdict
+  notified UInt8 -- and whether it passed the noise gate
+) ENGINE = MergeTree ORDER BY (metric, window_start)`;
+}
+
+/** Every notification decided: started, repeated, resolved; and whether it was delivered. */
+function createNotificationsTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  window_start DateTime('UTC'), metric LowCardinality(String), slice String, kind LowCardinality(String),
+  value Nullable(Float64), low Nullable(Float64), up Nullable(Float64), delivered UInt8, text String
+) ENGINE = MergeTree ORDER BY (metric, slice, window_start)`;
+}
+
+function createRunsTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  job LowCardinality(String), logical String, attempt UInt8,
+  started_at DateTime64(3, 'UTC'), finished_at DateTime64(3, 'UTC'),
+  status LowCardinality(String), error String, rows UInt64
+) ENGINE = MergeTree ORDER BY (job, started_at)`;
+}

@@ -1,0 +1,63 @@
+import { ALERT_METRICS, metricValue, WINDOW_COUNTS, type AlertMetric, type WindowCounts } from '../metrics/metrics.js';
+import type { SeriesValue } from '../detect/detector.js';
+
+/** The counts of one window for one value of a slice; slice '' (value '') is the whole product. */
+export interface CountedWindow extends WindowCounts {
+  /** '' for the whole product, else the attribute, e.g. `os`. */
+  readonly slice: string;
+  /** The attribute's value, e.g. `iOS`; '' for the whole product. */
+  readonly value: string;
+  /** The window's start, ms since the epoch. */
+  readonly start: number;
+}
+
+export const ZERO_COUNTS: WindowCounts = { users: 0, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0 };
+
+export function countsOf(row: WindowCounts): WindowCounts {
+  return Object.fromEntries(WINDOW_COUNTS.map((c) => [c, row[c]])) as unknown as WindowCounts;
+}
+
+export function sameCounts(a: WindowCounts, b: WindowCounts | undefined): boolean {
+  return b !== undefined && WINDOW_COUNTS.every((c) => a[c] === b[c]);
+}
+
+export function addCounts(a: WindowCounts, b: WindowCounts): WindowCounts {
+  return Object.fromEntries(WINDOW_COUNTS.map((c) => [c, a[c] + b[c]])) as unknown as WindowCounts;
+}
+
+/** Every metric's series of one slice value over the history. */
+export type MetricSeries = Readonly<Record<AlertMetric, readonly SeriesValue[]>>;
+
+/** The series watched as one: the whole product (slice '') or one value of a slice (`os=iOS`). */
+export interface SliceSeries {
+  /** '' for the whole product, else `attribute=value`. */
+  readonly slice: string;
+  /** The start of every window of the history, ms since the epoch. */
+  readonly windows: readonly number[];
+  readonly series: MetricSeries;
+}
+
+/**
+ * Every metric's series over the given windows from one slice value's counts, by window start.
+ * A window without counts is 0 (nothing happened there); CTR is then undefined, never 0.
+ */
+export function metricSeries(windows: readonly number[], counts: ReadonlyMap<number, WindowCounts>): MetricSeries {
+  const rows = windows.map((w) => counts.get(w) ?? ZERO_COUNTS);
+  return Object.fromEntries(ALERT_METRICS.map((metric) => [metric, rows.map((row) => metricValue(metric, row))])) as unknown as MetricSeries;
+}
+
+/**
+ * The series of the whole product and of each value of each slice, from counted windows; values
+ * in a stable order (the whole product first, then slices as given, values sorted).
+ */
+export function sliceSeries(windows: readonly number[], rows: readonly CountedWindow[], slices: readonly string[]): SliceSeries[] {
+  return ['', ...slices].flatMap((slice) => {
+    const own = rows.filter((row) => row.slice === slice);
+    const values = slice === '' ? [''] : [...new Set(own.map((row) => row.value))].sort();
+    return values.map((value) => ({
+      slice: slice === '' ? '' : `${slice}=${value}`,
+      windows,
+      series: metricSeries(windows, new Map(own.filter((row) => row.value === value).map((row) => [row.start, row]))),
+    }));
+  });
+}
