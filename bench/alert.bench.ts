@@ -55,15 +55,22 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   // As `vigil serve` runs it (one process remembering its windows), and as a one-off `vigil alert`
   // from cron would (each run a new process), in separate state databases.
   const recording = timingInserts(warehouse);
-  const service = { deps: { warehouse: recording.warehouse, delivery, logger: silentLogger, memory: new AlertMemory() }, settings };
+  const service = {
+    deps: { warehouse: recording.warehouse, delivery, logger: silentLogger, memory: new AlertMemory() },
+    settings,
+  };
   const oneOffRecording = timingInserts(warehouse);
-  const oneOff = { deps: { warehouse: oneOffRecording.warehouse, delivery, logger: silentLogger }, settings: { ...settings, tables: vigilTables('bench_alert_one_off') } };
+  const oneOff = {
+    deps: { warehouse: oneOffRecording.warehouse, delivery, logger: silentLogger },
+    settings: { ...settings, tables: vigilTables('bench_alert_one_off') },
+  };
   const runAt = (path: typeof service | typeof oneOff, quarter: number) =>
     runAlert(path.deps, path.settings, new Date(Date.parse(`${DAY}T18:00:00Z`) + quarter * 15 * 60_000));
   const dayParams = { start: toSqlDateTime(startOfDay(DAY, TZ)), end: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
   const plainScan = () =>
     warehouse.command(
-      `SELECT user_id, count() FROM ${SOURCES.feed.sql} WHERE time >= {start:DateTime('UTC')} AND time < {end:DateTime('UTC')} GROUP BY user_id FORMAT Null`,
+      `SELECT user_id, count() FROM ${SOURCES.feed.sql} WHERE time >= {start:DateTime('UTC')} ` +
+        `AND time < {end:DateTime('UTC')} GROUP BY user_id FORMAT Null`,
       { params: dayParams },
     );
   try {
@@ -73,7 +80,13 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     }
     await settled(warehouse);
     // Interleaved, so that the engine's background work weighs on all three alike.
-    const times = { service: [] as number[], serviceWithoutInserts: [] as number[], oneOff: [] as number[], oneOffWithoutInserts: [] as number[], scan: [] as number[] };
+    const times = {
+      service: [] as number[],
+      serviceWithoutInserts: [] as number[],
+      oneOff: [] as number[],
+      oneOffWithoutInserts: [] as number[],
+      scan: [] as number[],
+    };
     for (let run = 0; run < RUNS; run++) {
       recording.reset();
       const serviceRun = (await time(() => runAt(service, 8 + run))).seconds;
@@ -92,9 +105,15 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     const oneOffQueries = median(times.oneOffWithoutInserts);
     const scan = median(times.scan);
 
-    const params = { from: toSqlDateTime(startOfDay(addDays(DAY, -6), TZ)), to: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
+    const params = {
+      from: toSqlDateTime(startOfDay(addDays(DAY, -6), TZ)),
+      to: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)),
+    };
     const counted = countedWindows(await warehouse.query<WindowCountRow>(windowCountsSql(SOURCES, []), { params }));
-    const windows = windowStarts(Date.parse(params.from.replace(' ', 'T') + 'Z'), Date.parse(params.to.replace(' ', 'T') + 'Z'));
+    const windows = windowStarts(
+      Date.parse(params.from.replace(' ', 'T') + 'Z'),
+      Date.parse(params.to.replace(' ', 'T') + 'Z'),
+    );
     const [history] = sliceSeries(windows, counted, []);
     if (!history) throw new Error('no series');
     let raw = 0;
@@ -112,15 +131,57 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     }
     const days = history.windows.length / 96;
     return [
-      { suite, name: 'alert run in service', value: evaluation, unit: 's', note: `median of ${RUNS} runs 15 min apart, ${metrics.length} metrics, 176–184 windows` },
-      { suite, name: 'of which queries + detection', value: queriesAndDetection, unit: 's', note: 'the run less its inserts: evaluations, cache' },
-      { suite, name: 'plain scan of the day\'s feed', value: scan, unit: 's', note: `median of ${RUNS}` },
-      { suite, name: 'queries + detection / plain scan', value: queriesAndDetection / scan, unit: '×', note: 'target ≤ 1.5, "queries + detection, without sending"' },
-      { suite, name: 'alert in service / plain scan', value: evaluation / scan, unit: '×', note: 'recording the evaluations included' },
-      { suite, name: 'one-off alert run (a process each)', value: oneOffEvaluation, unit: 's', note: 'reads the window cache' },
+      {
+        suite,
+        name: 'alert run in service',
+        value: evaluation,
+        unit: 's',
+        note: `median of ${RUNS} runs 15 min apart, ${metrics.length} metrics, 176–184 windows`,
+      },
+      {
+        suite,
+        name: 'of which queries + detection',
+        value: queriesAndDetection,
+        unit: 's',
+        note: 'the run less its inserts: evaluations, cache',
+      },
+      { suite, name: "plain scan of the day's feed", value: scan, unit: 's', note: `median of ${RUNS}` },
+      {
+        suite,
+        name: 'queries + detection / plain scan',
+        value: queriesAndDetection / scan,
+        unit: '×',
+        note: 'target ≤ 1.5, "queries + detection, without sending"',
+      },
+      {
+        suite,
+        name: 'alert in service / plain scan',
+        value: evaluation / scan,
+        unit: '×',
+        note: 'recording the evaluations included',
+      },
+      {
+        suite,
+        name: 'one-off alert run (a process each)',
+        value: oneOffEvaluation,
+        unit: 's',
+        note: 'reads the window cache',
+      },
       { suite, name: 'one-off alert / plain scan', value: oneOffEvaluation / scan, unit: '×' },
-      { suite, name: 'one-off queries + detection / plain scan', value: oneOffQueries / scan, unit: '×', note: 'the run less its inserts' },
-      { suite, name: 'detector alerts per day, normal week', value: raw / days, unit: '/day', note: 'all metrics, no gate' },
+      {
+        suite,
+        name: 'one-off queries + detection / plain scan',
+        value: oneOffQueries / scan,
+        unit: '×',
+        note: 'the run less its inserts',
+      },
+      {
+        suite,
+        name: 'detector alerts per day, normal week',
+        value: raw / days,
+        unit: '/day',
+        note: 'all metrics, no gate',
+      },
       { suite, name: 'after the noise gate', value: gated / days, unit: '/day', note: 'what would be notified' },
     ];
   } finally {

@@ -7,11 +7,36 @@ import type { Warehouse } from '../src/warehouse/warehouse.js';
  * client, an outer merge on (user_id, age, os, gender) and three group-bys there, as pandas did.
  */
 
-interface FeedUser { user_id: number; age: number; os: string; gender: number; views: number; likes: number }
-interface MessageUser { user_id: number; age: number; os: string; gender: number; messages_sent: number; users_sent: number; messages_received: number; users_received: number }
+interface FeedUser {
+  user_id: number;
+  age: number;
+  os: string;
+  gender: number;
+  views: number;
+  likes: number;
+}
+interface MessageUser {
+  user_id: number;
+  age: number;
+  os: string;
+  gender: number;
+  messages_sent: number;
+  users_sent: number;
+  messages_received: number;
+  users_received: number;
+}
 
-export async function originalEtl(warehouse: Warehouse, feed: string, messages: string, day: string, timezone: string): Promise<number> {
-  const params = { start: toSqlDateTime(startOfDay(day, timezone)), end: toSqlDateTime(startOfDay(addDays(day, 1), timezone)) };
+export async function originalEtl(
+  warehouse: Warehouse,
+  feed: string,
+  messages: string,
+  day: string,
+  timezone: string,
+): Promise<number> {
+  const params = {
+    start: toSqlDateTime(startOfDay(day, timezone)),
+    end: toSqlDateTime(startOfDay(addDays(day, 1), timezone)),
+  };
   const onDay = "time >= {start:DateTime('UTC')} AND time < {end:DateTime('UTC')}";
   const feedUsers = await warehouse.query<FeedUser>(
     `SELECT user_id, age, os, gender, sum(action = 'view') AS views, sum(action = 'like') AS likes
@@ -23,7 +48,8 @@ export async function originalEtl(warehouse: Warehouse, feed: string, messages: 
        (SELECT gender, os, age, user_id, count() AS messages_sent, count(DISTINCT reciever_id) AS users_sent
         FROM ${messages} WHERE ${onDay} GROUP BY gender, os, age, user_id) AS sent_tbl
      FULL OUTER JOIN
-       (SELECT gender, os, age, count() AS messages_received, count(DISTINCT user_id) AS users_received, reciever_id AS user_id
+       (SELECT gender, os, age, count() AS messages_received,
+         count(DISTINCT user_id) AS users_received, reciever_id AS user_id
         FROM ${messages} WHERE ${onDay} GROUP BY gender, os, age, user_id) AS rec_tbl
      USING (user_id, os, gender, age)`,
     { params },
@@ -31,12 +57,16 @@ export async function originalEtl(warehouse: Warehouse, feed: string, messages: 
 
   // pandas: df_feed.merge(df_msg, how='outer') on the shared columns.
   const merged = new Map<string, FeedUser & MessageUser>();
-  const key = (r: { user_id: number; age: number; os: string; gender: number }) => `${r.user_id}|${r.age}|${r.os}|${r.gender}`;
+  const key = (r: { user_id: number; age: number; os: string; gender: number }) =>
+    `${r.user_id}|${r.age}|${r.os}|${r.gender}`;
   const empty = { views: 0, likes: 0, messages_sent: 0, users_sent: 0, messages_received: 0, users_received: 0 };
   for (const r of feedUsers) merged.set(key(r), { ...empty, ...r });
   for (const r of messageUsers) {
     const existing = merged.get(key(r));
-    merged.set(key(r), existing ? { ...existing, ...r, views: existing.views, likes: existing.likes } : { ...empty, ...r });
+    merged.set(
+      key(r),
+      existing ? { ...existing, ...r, views: existing.views, likes: existing.likes } : { ...empty, ...r },
+    );
   }
   let rows = 0;
   for (const dimension of ['os', 'gender', 'age'] as const) {

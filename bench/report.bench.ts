@@ -16,7 +16,11 @@ export async function benchReport(warehouse: Warehouse, eventsPerDay: number): P
   await ensureHistory(warehouse, eventsPerDay);
   const outbox = mkdtempSync(join(tmpdir(), 'vigil-bench-outbox-'));
   const settings = { sources: SOURCES, timezone: TZ, locale: 'en' as const };
-  const deps = { warehouse, delivery: { notifier: new OutboxNotifier(outbox), logger: silentLogger }, logger: silentLogger };
+  const deps = {
+    warehouse,
+    delivery: { notifier: new OutboxNotifier(outbox), logger: silentLogger },
+    logger: silentLogger,
+  };
   try {
     const endToEnd = await bestOf(3, () => runReport(deps, settings, DAY));
     const report = await queryReport(warehouse, settings, DAY);

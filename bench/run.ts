@@ -33,8 +33,14 @@ measurements.push({ suite: 'process', name: 'peak RSS', value: peakRssMiB(), uni
 
 // Seconds under one get a third decimal: the alert runs take tens of milliseconds.
 const figure = (m: Measurement) =>
-  m.value >= 1000 ? Math.round(m.value).toLocaleString('en-US') : m.value.toFixed(m.unit === 's' && m.value < 1 ? 3 : 2);
-const format = (m: Measurement) => `${m.suite.padEnd(28)} ${m.name.padEnd(40)} ${figure(m)} ${m.unit}${m.note ? `  (${m.note})` : ''}`;
+  m.value >= 1000
+    ? Math.round(m.value).toLocaleString('en-US')
+    : m.value.toFixed(m.unit === 's' && m.value < 1 ? 3 : 2);
+const format = (m: Measurement) =>
+  `${m.suite.padEnd(28)} ${m.name.padEnd(40)} ${figure(m)} ${m.unit}${m.note ? `  (${m.note})` : ''}`;
 console.log(measurements.map(format).join('\n'));
 mkdirSync('bench-results', { recursive: true });
-writeFileSync(`bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(measurements, null, 2));
+writeFileSync(
+  `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  JSON.stringify(measurements, null, 2),
+);

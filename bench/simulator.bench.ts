@@ -12,7 +12,11 @@ const DAY = { from: new Date('2024-03-04T00:00:00Z'), until: new Date('2024-03-0
  */
 export async function benchSimulator(warehouse: Warehouse, eventsPerDay: number): Promise<Measurement[]> {
   const suite = `simulator ${eventsPerDay / 1e6}M events/day`;
-  const tables = { feed: tableName('bench_sim.feed_actions'), messages: tableName('bench_sim.message_actions'), receiverColumn: 'reciever_id' };
+  const tables = {
+    feed: tableName('bench_sim.feed_actions'),
+    messages: tableName('bench_sim.message_actions'),
+    receiverColumn: 'reciever_id',
+  };
   const population = { seed: 1, users: Math.round(eventsPerDay / 16.7), eventsPerDay };
   const run = () => simulateFresh(warehouse, tables, { population, ...DAY, anomalies: [], timezone: 'UTC' });
   await run();
@@ -33,6 +37,12 @@ export async function benchSimulator(warehouse: Warehouse, eventsPerDay: number)
     { suite, name: 'events generated', value: events, unit: 'events' },
     { suite, name: 'time for one day', value: seconds, unit: 's' },
     { suite, name: 'events per second', value: events / seconds, unit: 'events/s' },
-    { suite, name: 'time / plain insert of as many rows', value: seconds / baseline, unit: '×', note: `plain insert ${baseline.toFixed(2)} s` },
+    {
+      suite,
+      name: 'time / plain insert of as many rows',
+      value: seconds / baseline,
+      unit: '×',
+      note: `plain insert ${baseline.toFixed(2)} s`,
+    },
   ];
 }

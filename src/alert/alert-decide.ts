@@ -1,5 +1,11 @@
 import type { Judgement } from './alert-judge.js';
-import { decideNotification, stateKey, type AlertState, type LastNotification, type NotificationKind } from './alert-state.js';
+import {
+  decideNotification,
+  stateKey,
+  type AlertState,
+  type LastNotification,
+  type NotificationKind,
+} from './alert-state.js';
 
 /** A judgement and what the state makes of it. */
 export interface Decision {
@@ -11,11 +17,17 @@ export interface Decision {
 }
 
 /** Step 4 of a run (pure): the state's decision on every judgement of the evaluated window. */
-export function decide(judgements: readonly Judgement[], state: AlertState, window: Date, repeatMs: number): Decision[] {
+export function decide(
+  judgements: readonly Judgement[],
+  state: AlertState,
+  window: Date,
+  repeatMs: number,
+): Decision[] {
   return judgements.map((judgement) => {
     const last = state.get(stateKey(judgement.metric, judgement.slice));
     const kind = decideNotification(last, judgement.verdict, window.getTime(), repeatMs);
-    const started = kind === undefined ? undefined : kind === 'started' ? window : last ? new Date(last.started) : undefined;
+    const started =
+      kind === undefined ? undefined : kind === 'started' ? window : last ? new Date(last.started) : undefined;
     return { judgement, kind, started };
   });
 }

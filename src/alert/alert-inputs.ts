@@ -66,16 +66,26 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
 
   const read = async (rawFrom: number, withCache: boolean) =>
     sortRows(
-      await warehouse.query<InputRow>(alertInputsSql(request.sources, tables, request.slices, { withCache, withState: request.withState }), {
-        params: { sources, from: toSqlDateTime(from), raw_from: toSqlDateTime(new Date(rawFrom)), to: toSqlDateTime(new Date(to)) },
-      }),
+      await warehouse.query<InputRow>(
+        alertInputsSql(request.sources, tables, request.slices, { withCache, withState: request.withState }),
+        {
+          params: {
+            sources,
+            from: toSqlDateTime(from),
+            raw_from: toSqlDateTime(new Date(rawFrom)),
+            to: toSqlDateTime(new Date(to)),
+          },
+        },
+      ),
       rawFrom,
       to,
     );
   const remembered = memory?.recall(scope, from.getTime(), freshFrom, WINDOW_MS);
   let rawFrom = freshFrom;
   let inputs = await read(rawFrom, remembered === undefined);
-  const gap = remembered ? undefined : windows.find((w) => w < rawFrom && slices.some((slice) => !inputs.covered(slice, w)));
+  const gap = remembered
+    ? undefined
+    : windows.find((w) => w < rawFrom && slices.some((slice) => !inputs.covered(slice, w)));
   if (gap !== undefined) {
     rawFrom = gap;
     inputs = await read(rawFrom, true);
@@ -94,7 +104,13 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
   if (toSave.length > 0) {
     await warehouse.insert(
       tables.windows,
-      toSave.map((row) => ({ sources, slice: row.slice, slice_value: row.value, window_start: toSqlDateTime(new Date(row.start)), ...countsOf(row) })),
+      toSave.map((row) => ({
+        sources,
+        slice: row.slice,
+        slice_value: row.value,
+        window_start: toSqlDateTime(new Date(row.start)),
+        ...countsOf(row),
+      })),
       { idempotent: true },
     );
     memory?.markSaved(toSave);
@@ -105,12 +121,17 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
 /** The alert state alone. */
 export async function readAlertState(warehouse: Warehouse, tables: VigilTables): Promise<AlertState> {
   const state = new Map<string, LastNotification>();
-  for (const row of await warehouse.query<InputRow>(alertStateSql(tables))) state.set(stateKey(row.metric, row.slice), lastNotification(row));
+  for (const row of await warehouse.query<InputRow>(alertStateSql(tables)))
+    state.set(stateKey(row.metric, row.slice), lastNotification(row));
   return state;
 }
 
 function lastNotification(row: InputRow): LastNotification {
-  return { kind: row.kind as NotificationKind, window: fromSqlDateTime(row.window).getTime(), started: fromSqlDateTime(row.started).getTime() };
+  return {
+    kind: row.kind as NotificationKind,
+    window: fromSqlDateTime(row.window).getTime(),
+    started: fromSqlDateTime(row.started).getTime(),
+  };
 }
 
 const windowKey = (row: Pick<CountedWindow, 'slice' | 'start' | 'value'>) => `${row.slice}|${row.start}|${row.value}`;
@@ -134,17 +155,27 @@ function sortRows(rows: readonly InputRow[], rawFrom: number, to: number) {
   for (const row of rows) {
     if (row.part === 'state') state.set(stateKey(row.metric, row.slice), lastNotification(row));
     if (row.part !== 'cache') continue;
-    const counted: CountedWindow = { slice: row.slice, value: row.value, start: fromSqlDateTime(row.window).getTime(), ...countsOf(row) };
+    const counted: CountedWindow = {
+      slice: row.slice,
+      value: row.value,
+      start: fromSqlDateTime(row.window).getTime(),
+      ...countsOf(row),
+    };
     const seen = cached.get(windowKey(counted));
     if (!seen || eventsOf(counted) > eventsOf(seen)) cached.set(windowKey(counted), counted);
   }
   const cachedWindows = new Set([...cached.values()].map((row) => `${row.slice}|${row.start}`));
-  const quietWindows = new Set([...cached.values()].filter((row) => row.slice === '' && row.users === 0 && row.senders === 0).map((row) => row.start));
+  const quietWindows = new Set(
+    [...cached.values()]
+      .filter((row) => row.slice === '' && row.users === 0 && row.senders === 0)
+      .map((row) => row.start),
+  );
   return {
     cached,
     raw: [...raw.values()],
     state,
     /** A window of a slice is cached if it has rows there, or if nothing at all happened in it. */
-    covered: (slice: string, start: number) => cachedWindows.has(`${slice}|${start}`) || (cachedWindows.has(`|${start}`) && quietWindows.has(start)),
+    covered: (slice: string, start: number) =>
+      cachedWindows.has(`${slice}|${start}`) || (cachedWindows.has(`|${start}`) && quietWindows.has(start)),
   };
 }

@@ -57,7 +57,8 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Dat
   try {
     return await evaluate(deps, settings, at);
   } catch (error) {
-    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE')) throw error;
+    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE'))
+      throw error;
     const explained = await explainSourceFailure(deps.warehouse, settings.sources, error);
     if (explained !== error) throw explained;
     // vigil's tables were dropped behind this process's back (sources simulated afresh by another
@@ -75,16 +76,24 @@ async function evaluate(deps: AlertDeps, settings: AlertSettings, at: Date): Pro
   const from = historyStart(at, settings.timezone);
   await ensureVigilTables(warehouse, settings.tables);
 
-  // 1. Inputs. A remembered quiet state settles every verdict but an alert; for an alert the warehouse has the last word.
+  // 1. Inputs. A remembered quiet state settles every verdict but an alert;
+  // for an alert the warehouse has the last word.
   const remembered = memory?.quietState();
   const inputs = await readAlertInputs(warehouse, {
-    sources: settings.sources, slices: settings.slices, tables: settings.tables, from, window, memory: memory?.windows, withState: remembered === undefined,
+    sources: settings.sources,
+    slices: settings.slices,
+    tables: settings.tables,
+    from,
+    window,
+    memory: memory?.windows,
+    withState: remembered === undefined,
   });
   // 2. Series, 3. judgements.
   const windows = windowStarts(from.getTime(), window.getTime() + WINDOW_MS);
   const judgements = judge(sliceSeries(windows, inputs.windows, settings.slices), settings.metrics);
   let state = inputs.state ?? remembered ?? new Map<string, LastNotification>();
-  if (!inputs.state && judgements.some((j) => j.verdict.alert)) state = await readAlertState(warehouse, settings.tables);
+  if (!inputs.state && judgements.some((j) => j.verdict.alert))
+    state = await readAlertState(warehouse, settings.tables);
   memory?.rememberState(state);
   // 4. Decisions.
   const decisions = decide(judgements, state, window, settings.repeatMs);
@@ -101,7 +110,10 @@ async function evaluate(deps: AlertDeps, settings: AlertSettings, at: Date): Pro
     const { metric, slice, verdict, gated } = judgement;
     const notified = sentBy.get(judgement);
     return {
-      metric, slice, verdict, gated,
+      metric,
+      slice,
+      verdict,
+      gated,
       ...(notified ? { notification: notified.decision.kind, key: notified.key } : {}),
       ...(notified?.problem === undefined ? {} : { problem: notified.problem }),
     };

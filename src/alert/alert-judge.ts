@@ -29,7 +29,16 @@ export function judge(slices: readonly SliceSeries[], metrics: readonly WatchedM
       const detector = iqrDetector(options);
       const raw = detector.judgeLast(values);
       const gated = raw.alert && !worthNotifying(METRICS[metric].kind, values, raw, { minChange, n: options.n });
-      return { metric, slice, windows, series: values, detector, raw, verdict: gated ? { ...raw, alert: false } : raw, gated };
+      return {
+        metric,
+        slice,
+        windows,
+        series: values,
+        detector,
+        raw,
+        verdict: gated ? { ...raw, alert: false } : raw,
+        gated,
+      };
     }),
   );
 }

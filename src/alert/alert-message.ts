@@ -6,8 +6,28 @@ import { WINDOW_MS } from '../windows/windows.js';
 import type { NotificationKind } from './alert-state.js';
 
 const WORDS = {
-  en: { started: 'Anomaly', repeated: 'Still anomalous', resolved: 'Back to normal', value: 'Value', in: 'in', vsPrevious: 'vs the previous window', expected: 'Expected', since: 'since', dashboard: 'Dashboard' },
-  ru: { started: 'Аномалия', repeated: 'Аномалия продолжается', resolved: 'Вернулась в норму', value: 'Значение', in: 'за', vsPrevious: 'к предыдущей пятнадцатиминутке', expected: 'Ожидалось', since: 'с', dashboard: 'Дашборд' },
+  en: {
+    started: 'Anomaly',
+    repeated: 'Still anomalous',
+    resolved: 'Back to normal',
+    value: 'Value',
+    in: 'in',
+    vsPrevious: 'vs the previous window',
+    expected: 'Expected',
+    since: 'since',
+    dashboard: 'Dashboard',
+  },
+  ru: {
+    started: 'Аномалия',
+    repeated: 'Аномалия продолжается',
+    resolved: 'Вернулась в норму',
+    value: 'Значение',
+    in: 'за',
+    vsPrevious: 'к предыдущей пятнадцатиминутке',
+    expected: 'Ожидалось',
+    since: 'с',
+    dashboard: 'Дашборд',
+  },
 } as const;
 const ICON: Record<NotificationKind, string> = { started: '🔴', repeated: '🟠', resolved: '✅' };
 
@@ -31,20 +51,27 @@ export function renderAlertText(input: AlertMessageInput): string {
   const { kind, metric, verdict, locale } = input;
   const words = WORDS[locale];
   const format = (v: number) => formatMetricValue(METRICS[metric].kind, v, locale);
-  const time = new Intl.DateTimeFormat(INTL_LOCALE[locale], { hour: '2-digit', minute: '2-digit', timeZone: input.timezone });
+  const time = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: input.timezone,
+  });
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: input.timezone }).format(input.window);
-  const windowText = `${day} ${time.format(input.window)}–${time.format(new Date(input.window.getTime() + WINDOW_MS))} (${input.timezone})`;
+  const end = new Date(input.window.getTime() + WINDOW_MS);
+  const windowText = `${day} ${time.format(input.window)}–${time.format(end)} (${input.timezone})`;
 
   const sliceText = input.slice === '' ? '' : `, ${input.slice.replace('=', ' ')}`;
-  const lines = [`${ICON[kind]} <b>${escapeHtml(words[kind])}: ${escapeHtml(metricName(metric, locale))}${escapeHtml(sliceText)}</b>`];
+  const lines = [`${ICON[kind]} <b>${escapeHtml(`${words[kind]}: ${metricName(metric, locale)}${sliceText}`)}</b>`];
   const value = verdict.value === undefined ? 'n/a' : format(verdict.value);
   const change =
     verdict.value !== undefined && input.previous !== undefined && input.previous !== 0
-      ? `, ${new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(verdict.value / input.previous - 1)} ${words.vsPrevious}`
+      ? `, ${signedPercent(locale).format(verdict.value / input.previous - 1)} ${words.vsPrevious}`
       : '';
   lines.push(`${words.value} <b>${escapeHtml(value)}</b> ${words.in} ${escapeHtml(windowText)}${escapeHtml(change)}`);
-  if (verdict.low !== undefined && verdict.up !== undefined) lines.push(`${words.expected} ${escapeHtml(format(Math.max(0, verdict.low)))} … ${escapeHtml(format(verdict.up))}`);
-  if (kind !== 'started' && input.started) lines.push(`${escapeHtml(words.started)} ${words.since} ${escapeHtml(time.format(input.started))}`);
+  if (verdict.low !== undefined && verdict.up !== undefined)
+    lines.push(`${words.expected} ${escapeHtml(`${format(Math.max(0, verdict.low))} … ${format(verdict.up)}`)}`);
+  if (kind !== 'started' && input.started)
+    lines.push(`${escapeHtml(words.started)} ${words.since} ${escapeHtml(time.format(input.started))}`);
   if (input.dashboardUrl !== undefined) {
     const href = input.dashboardUrl
       .replaceAll('{metric}', encodeURIComponent(metric))
@@ -54,4 +81,9 @@ export function renderAlertText(input: AlertMessageInput): string {
     lines.push(`<a href="${escapeHtml(href).replaceAll('"', '&quot;')}">${words.dashboard}</a>`);
   }
   return lines.join('\n');
+}
+
+function signedPercent(locale: Locale): Intl.NumberFormat {
+  const options = { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' } as const;
+  return new Intl.NumberFormat(INTL_LOCALE[locale], options);
 }

@@ -45,8 +45,16 @@ async function notifyOne(
   const { kind, started, judgement } = decision;
   const { metric, slice, verdict, series } = judgement;
   const text = renderAlertText({
-    kind, metric, slice, verdict, previous: series.at(-2), window, started,
-    timezone: settings.timezone, locale: settings.locale, dashboardUrl: settings.dashboardUrl,
+    kind,
+    metric,
+    slice,
+    verdict,
+    previous: series.at(-2),
+    window,
+    started,
+    timezone: settings.timezone,
+    locale: settings.locale,
+    dashboardUrl: settings.dashboardUrl,
   });
   const stamp = toSqlDateTime(window).replace(' ', 'T').replaceAll(':', '');
   const key = `${metric}${slice === '' ? '' : `-${slice}`}-${stamp}-${kind}`.replace(/[^\w.-]+/g, '_');
@@ -55,7 +63,8 @@ async function notifyOne(
   try {
     image = { png: (await renderPng(chartOf(settings, window, decision))).png, filename: `alert-${key}.png` };
   } catch (error) {
-    problem = `the picture could not be made (${error instanceof Error ? error.message : String(error)}); the text went alone`;
+    const reason = error instanceof Error ? error.message : String(error);
+    problem = `the picture could not be made (${reason}); the text went alone`;
     deps.logger.error(`alert ${metric}: ${problem}`);
   }
   try {
@@ -69,9 +78,19 @@ async function notifyOne(
 
 function chartOf(settings: AlertSettings, window: Date, { judgement }: Decision) {
   const { metric, slice, windows, series, detector } = judgement;
-  const when = new Intl.DateTimeFormat('en-CA', { timeZone: settings.timezone, dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' }).format(window);
+  const when = new Intl.DateTimeFormat('en-CA', {
+    timeZone: settings.timezone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  }).format(window);
   return windowChartSpec({
-    metric, windows, values: series, bands: detector.bands(series), timezone: settings.timezone, locale: settings.locale,
+    metric,
+    windows,
+    values: series,
+    bands: detector.bands(series),
+    timezone: settings.timezone,
+    locale: settings.locale,
     title: `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`} · ${when}`,
   });
 }

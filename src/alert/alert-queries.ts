@@ -4,7 +4,9 @@ import { windowCountsSql } from '../windows/window-queries.js';
 
 /** The columns every part of the inputs query has; each part fills its own and zeroes the rest. */
 const COUNTS = 'users, active_posts, views, likes, senders, messages';
-const NO_COUNTS = 'toUInt64(0) AS users, toUInt64(0) AS active_posts, toUInt64(0) AS views, toUInt64(0) AS likes, toUInt64(0) AS senders, toUInt64(0) AS messages';
+const NO_COUNTS = COUNTS.split(', ')
+  .map((column) => `toUInt64(0) AS ${column}`)
+  .join(', ');
 const NO_STATE = "'' AS metric, '' AS kind, toDateTime(0, 'UTC') AS started";
 
 /**
@@ -26,7 +28,8 @@ export function alertInputsSql(
   const sliceNames = ['', ...slices].map((s) => `'${s}'`).join(', ');
   const cache = `SELECT 'cache' AS part, slice, slice_value AS value, window_start AS window, ${NO_STATE}, ${COUNTS}
 FROM ${tables.windows.sql}
-WHERE sources = {sources:String} AND slice IN (${sliceNames}) AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
+WHERE sources = {sources:String} AND slice IN (${sliceNames})
+  AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
   const raw = `SELECT 'raw' AS part, slice, value, window, ${NO_STATE}, ${COUNTS} FROM (
 ${windowCountsSql(sources, slices, 'raw_from')}
 )`;
@@ -35,7 +38,8 @@ ${windowCountsSql(sources, slices, 'raw_from')}
 
 /** The alert state alone, in the rows of {@link alertInputsSql}'s `state` part. */
 export function alertStateSql(tables: VigilTables): string {
-  return `SELECT 'state' AS part, slice, '' AS value, last_window AS window, metric, last_kind AS kind, anomaly_started AS started, ${NO_COUNTS}
+  return `SELECT 'state' AS part, slice, '' AS value, last_window AS window, metric, last_kind AS kind,
+  anomaly_started AS started, ${NO_COUNTS}
 FROM (
   SELECT metric, slice, max(window_start) AS last_window, argMax(kind, window_start) AS last_kind,
     maxIf(window_start, kind = 'started') AS anomaly_started

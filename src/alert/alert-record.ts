@@ -13,19 +13,32 @@ export async function recordRun(
   const window = toSqlDateTime(run.window);
   if (run.sent.length > 0) {
     await warehouse.insert(
-    tables.notifications,
-    run.sent.map(({ decision: { kind, judgement }, delivered, text }) => ({
-      window_start: window, metric: judgement.metric, slice: judgement.slice, kind,
-      value: judgement.verdict.value ?? null, low: judgement.verdict.low ?? null, up: judgement.verdict.up ?? null,
-      delivered: delivered ? 1 : 0, text,
-    })),
+      tables.notifications,
+      run.sent.map(({ decision: { kind, judgement }, delivered, text }) => ({
+        window_start: window,
+        metric: judgement.metric,
+        slice: judgement.slice,
+        kind,
+        value: judgement.verdict.value ?? null,
+        low: judgement.verdict.low ?? null,
+        up: judgement.verdict.up ?? null,
+        delivered: delivered ? 1 : 0,
+        text,
+      })),
     );
   }
   await warehouse.insert(
     tables.evaluations,
     run.judgements.map(({ metric, slice, raw, verdict }) => ({
-      evaluated_at: toSqlDateTime(run.at), window_start: window, metric, slice,
-      value: raw.value ?? null, low: raw.low ?? null, up: raw.up ?? null, alert: raw.alert ? 1 : 0, notified: verdict.alert ? 1 : 0,
+      evaluated_at: toSqlDateTime(run.at),
+      window_start: window,
+      metric,
+      slice,
+      value: raw.value ?? null,
+      low: raw.low ?? null,
+      up: raw.up ?? null,
+      alert: raw.alert ? 1 : 0,
+      notified: verdict.alert ? 1 : 0,
     })),
   );
 }

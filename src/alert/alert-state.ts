@@ -25,7 +25,12 @@ export function stateKey(metric: string, slice: string): string {
  * when the value is back inside its band. Decided on windows, not on the clock, so a re-run of the
  * same window notifies nothing new and a restart changes nothing.
  */
-export function decideNotification(last: LastNotification | undefined, verdict: Verdict, window: number, repeatMs: number): NotificationKind | undefined {
+export function decideNotification(
+  last: LastNotification | undefined,
+  verdict: Verdict,
+  window: number,
+  repeatMs: number,
+): NotificationKind | undefined {
   if (last && window <= last.window) return undefined;
   const ongoing = last !== undefined && last.kind !== 'resolved';
   if (verdict.alert) {
@@ -34,6 +39,7 @@ export function decideNotification(last: LastNotification | undefined, verdict: 
   }
   const { value, low, up } = verdict;
   // A band without width is no evidence: after a long outage it collapses to [0, 0] around the zeros.
-  const backInBand = value !== undefined && low !== undefined && up !== undefined && low < up && value >= low && value <= up;
+  const backInBand =
+    value !== undefined && low !== undefined && up !== undefined && low < up && value >= low && value <= up;
   return ongoing && backInBand ? 'resolved' : undefined;
 }

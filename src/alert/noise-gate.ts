@@ -22,15 +22,31 @@ const BIG_CHANGE = 0.5;
  * The IQR of five noisy points is sometimes tiny, so the faithful detector alone fires on a few
  * percent of normal windows; this gate keeps its verdict but spares the reader.
  */
-export function worthNotifying(kind: MetricKind, series: readonly SeriesValue[], band: { low: number | undefined; up: number | undefined }, { minChange, n }: NoiseGateOptions): boolean {
+export function worthNotifying(
+  kind: MetricKind,
+  series: readonly SeriesValue[],
+  band: { low: number | undefined; up: number | undefined },
+  { minChange, n }: NoiseGateOptions,
+): boolean {
   const value = series.at(-1);
   if (value === undefined) return false;
-  const excess = band.up !== undefined && value > band.up ? value - band.up : band.low !== undefined && value < band.low ? band.low - value : 0;
+  const excess =
+    band.up !== undefined && value > band.up
+      ? value - band.up
+      : band.low !== undefined && value < band.low
+        ? band.low - value
+        : 0;
   if (excess === 0) return false;
-  const previous = series.slice(Math.max(0, series.length - 1 - n), -1).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  const previous = series
+    .slice(Math.max(0, series.length - 1 - n), -1)
+    .filter((v): v is number => v !== undefined)
+    .sort((a, b) => a - b);
   if (previous.length === 0) return true;
   const middle = previous.length / 2;
-  const median = previous.length % 2 === 1 ? (previous[Math.floor(middle)] ?? 0) : ((previous[middle - 1] ?? 0) + (previous[middle] ?? 0)) / 2;
+  const median =
+    previous.length % 2 === 1
+      ? (previous[Math.floor(middle)] ?? 0)
+      : ((previous[middle - 1] ?? 0) + (previous[middle] ?? 0)) / 2;
   if (excess < minChange * median && Math.abs(value - median) < BIG_CHANGE * median) return false;
   // A count's noise is about √count (Poisson).
   return kind !== 'count' || excess >= 3 * Math.sqrt(Math.max(median, 1));

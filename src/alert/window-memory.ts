@@ -55,7 +55,9 @@ export class WindowMemory {
 
   /** Rows of the remembered windows before `before` that the window cache lacks. */
   unsaved(before: number): CountedWindow[] {
-    return [...this.#windows].filter(([start]) => start < before && !this.#saved.has(start)).flatMap(([, rows]) => rows);
+    return [...this.#windows]
+      .filter(([start]) => start < before && !this.#saved.has(start))
+      .flatMap(([, rows]) => rows);
   }
 
   markSaved(rows: readonly CountedWindow[]): void {

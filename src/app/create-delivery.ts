@@ -9,7 +9,10 @@ import type { DeliverySettings } from './settings.js';
  * Telegram when configured (with the outbox's `undelivered/` folder keeping what it did not take),
  * else the outbox; `dryRun` forces the outbox whatever the config says.
  */
-export function createDelivery(settings: DeliverySettings, options: { dryRun?: boolean; logger: Logger; telegramRetry?: Partial<TelegramRetryPolicy> }): Delivery {
+export function createDelivery(
+  settings: DeliverySettings,
+  options: { dryRun?: boolean; logger: Logger; telegramRetry?: Partial<TelegramRetryPolicy> },
+): Delivery {
   if (settings.telegram && !options.dryRun) {
     return {
       notifier: new TelegramNotifier(settings.telegram, options.telegramRetry),

@@ -6,7 +6,10 @@ import type { Warehouse } from '../warehouse/warehouse.js';
  * Opens the configured warehouse: a ClickHouse server if configured, else embedded chDB. Each
  * adapter is loaded only when used: embedded ClickHouse alone is hundreds of megabytes.
  */
-export async function openWarehouse(config: WarehouseConfig, serverOptions?: ServerWarehouseOptions): Promise<Warehouse> {
+export async function openWarehouse(
+  config: WarehouseConfig,
+  serverOptions?: ServerWarehouseOptions,
+): Promise<Warehouse> {
   if (config.server) {
     const { openServerWarehouse } = await import('../warehouse/server-warehouse.js');
     return openServerWarehouse(config.server, serverOptions);

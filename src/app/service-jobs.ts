@@ -43,7 +43,8 @@ export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob
       logical: dayBefore,
       async run(at) {
         const result = await runReport(deps, settings.report, dayBefore(at));
-        if (result.imageError !== undefined) throw new Error(`the report went out without its picture: ${result.imageError}`);
+        if (result.imageError !== undefined)
+          throw new Error(`the report went out without its picture: ${result.imageError}`);
         return { rows: 1 };
       },
     },
@@ -66,7 +67,13 @@ export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob
  * the days that have events). The report is not re-sent for past days, and the alert only ever
  * looks at the latest window, so neither catches up. Every day goes to the ledger.
  */
-export async function catchUpEtl(settings: Settings, deps: ServiceDeps, ledger: RunLedger, now: Date, redact: (text: string) => string): Promise<IsoDate[]> {
+export async function catchUpEtl(
+  settings: Settings,
+  deps: ServiceDeps,
+  ledger: RunLedger,
+  now: Date,
+  redact: (text: string) => string,
+): Promise<IsoDate[]> {
   const { etl, timezone } = settings;
   const lastComplete = yesterday(now, timezone);
   if (settings.schedule.catchupDays === 0) return [];
@@ -84,7 +91,11 @@ export async function catchUpEtl(settings: Settings, deps: ServiceDeps, ledger: 
   for (const outcome of outcomes) {
     const finishedAt = new Date(startedAt.getTime() + (outcome.ok ? outcome.seconds * 1000 : 0));
     await ledger.record({
-      job: 'etl', logical: outcome.day, attempt: 1, startedAt, finishedAt,
+      job: 'etl',
+      logical: outcome.day,
+      attempt: 1,
+      startedAt,
+      finishedAt,
       status: outcome.ok ? 'success' : 'failure',
       error: outcome.ok ? '' : redact(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)),
       rows: outcome.ok ? outcome.rows : 0,

@@ -46,7 +46,11 @@ export interface Settings {
 
 export function settingsFrom(config: Config): Settings {
   const timezone = config.timezone;
-  const sources: Sources = { feed: tableName(config.sources.feed), messages: tableName(config.sources.messages), receiverColumn: config.sources.receiverColumn };
+  const sources: Sources = {
+    feed: tableName(config.sources.feed),
+    messages: tableName(config.sources.messages),
+    receiverColumn: config.sources.receiverColumn,
+  };
   const tables = vigilTables(config.database);
   const target = tableName(config.etl.target);
   const dimensions = resolveDimensions(config.etl.dimensions);
@@ -59,17 +63,26 @@ export function settingsFrom(config: Config): Settings {
     etl: { sources, target, lookback: config.etl.lookback, dimensions, timezone },
     report: { sources, timezone, locale: config.report.locale },
     alert: {
-      sources, tables, timezone, locale,
+      sources,
+      tables,
+      timezone,
+      locale,
       lagMs: config.alerts.lag,
       repeatMs: config.alerts.repeat,
       dashboardUrl: dashboardUrlFrom(config),
       slices: config.alerts.slices,
       metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled).map((metric) => ({
-        metric, options: { a: metrics[metric].a, n: metrics[metric].n }, minChange: metrics[metric].minChange,
+        metric,
+        options: { a: metrics[metric].a, n: metrics[metric].n },
+        minChange: metrics[metric].minChange,
       })),
     },
     dashboard: {
-      sources, target, tables, timezone, locale,
+      sources,
+      target,
+      tables,
+      timezone,
+      locale,
       lagMs: config.alerts.lag,
       metricOptions: (metric) => ({ a: metrics[metric].a, n: metrics[metric].n }),
       dimensions: dimensions.map((d) => d.name),

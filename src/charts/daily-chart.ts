@@ -11,7 +11,11 @@ const TITLE: Record<Locale, (day: string) => string> = {
 /** One panel per metric over D−6 … D (days without events are left out), two panels a row. */
 export function dailyChartSpec(report: DailyReport, locale: Locale): ChartSpec {
   const intl = INTL_LOCALE[locale];
-  const dayLabel = new Intl.DateTimeFormat(intl, { day: '2-digit', month: locale === 'ru' ? '2-digit' : 'short', timeZone: 'UTC' });
+  const dayLabel = new Intl.DateTimeFormat(intl, {
+    day: '2-digit',
+    month: locale === 'ru' ? '2-digit' : 'short',
+    timeZone: 'UTC',
+  });
   const count = new Intl.NumberFormat(intl, { maximumFractionDigits: 0 });
   const percent = new Intl.NumberFormat(intl, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const week = report.days.slice(-7);
@@ -22,14 +26,16 @@ export function dailyChartSpec(report: DailyReport, locale: Locale): ChartSpec {
       // A ratio is drawn in percent so its axis reads 20.3, not 203m.
       const isRatio = DAILY[key].kind === 'ratio';
       const name = DAILY[key].names[locale];
-      return [{
-        metric: isRatio ? `${name}, %` : name,
-        order,
-        day,
-        label: dayLabel.format(new Date(`${day}T00:00:00Z`)),
-        value: isRatio ? value * 100 : value,
-        display: isRatio ? percent.format(value) : count.format(value),
-      }];
+      return [
+        {
+          metric: isRatio ? `${name}, %` : name,
+          order,
+          day,
+          label: dayLabel.format(new Date(`${day}T00:00:00Z`)),
+          value: isRatio ? value * 100 : value,
+          display: isRatio ? percent.format(value) : count.format(value),
+        },
+      ];
     }),
   );
   const labels = week.map(({ day }) => dayLabel.format(new Date(`${day}T00:00:00Z`)));
@@ -54,7 +60,13 @@ export function dailyChartSpec(report: DailyReport, locale: Locale): ChartSpec {
       ],
       encoding: {
         x: { field: 'label', type: 'ordinal', sort: labels, title: null, axis: { labelAngle: 0, labelFontSize: 10 } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true }, axis: { format: '~s', tickCount: 4 } },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          title: null,
+          scale: { zero: false, nice: true },
+          axis: { format: '~s', tickCount: 4 },
+        },
       },
     },
     config: CHART_CONFIG,

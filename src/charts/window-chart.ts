@@ -22,7 +22,16 @@ export interface WindowChartInput {
  * whatever the machine's zone; Vega thins the labels so they never overlap.
  */
 export function windowChartSpec(input: WindowChartInput): ChartSpec {
-  const wallClock = new Intl.DateTimeFormat('en-US', { timeZone: input.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const wallClock = new Intl.DateTimeFormat('en-US', {
+    timeZone: input.timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const offset = (ms: number) => {
     const parts = wallClock.formatToParts(ms);
     const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
@@ -42,7 +51,13 @@ export function windowChartSpec(input: WindowChartInput): ChartSpec {
       alerted: input.marks?.includes(window) ?? false,
     };
   });
-  const x = { field: 'local', type: 'temporal', scale: { type: 'utc' }, title: null, axis: { format: '%H:%M', labelOverlap: true, tickCount: 12 } };
+  const x = {
+    field: 'local',
+    type: 'temporal',
+    scale: { type: 'utc' },
+    title: null,
+    axis: { format: '%H:%M', labelOverlap: true, tickCount: 12 },
+  };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: input.title,
@@ -51,10 +66,20 @@ export function windowChartSpec(input: WindowChartInput): ChartSpec {
     data: { values },
     encoding: { x },
     layer: [
-      { mark: { type: 'area', color: '#9ecae1', opacity: 0.45 }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'up' } } },
+      {
+        mark: { type: 'area', color: '#9ecae1', opacity: 0.45 },
+        encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'up' } },
+      },
       {
         mark: { type: 'line', color: '#2f6db5' },
-        encoding: { y: { field: 'value', type: 'quantitative', title: `${metricName(input.metric, input.locale)}${scale === 100 ? ', %' : ''}`, scale: { zero: true } } },
+        encoding: {
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: `${metricName(input.metric, input.locale)}${scale === 100 ? ', %' : ''}`,
+            scale: { zero: true },
+          },
+        },
       },
       {
         transform: [{ filter: 'datum.evaluated || datum.alerted' }],

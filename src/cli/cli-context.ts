@@ -67,7 +67,8 @@ export class CliContext {
     if (this.warehouse === undefined) {
       const { openWarehouse } = await import('../app/open-warehouse.js');
       this.warehouse = await openWarehouse(this.config().config.warehouse, {
-        onRetry: (error, attempt, delayMs) => this.logger.warn(`warehouse: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
+        onRetry: (error, attempt, delayMs) =>
+          this.logger.warn(`warehouse: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
       });
     }
     return this.warehouse;

@@ -48,7 +48,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         'and 15-minute anomaly alerts, delivered to Telegram or a local outbox.',
     )
     .version(packageVersion(), '-V, --version')
-    .option('-c, --config <file>', 'configuration file (default: $VIGIL_CONFIG, else ./vigil.yaml, else built-in defaults)')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: $VIGIL_CONFIG, else ./vigil.yaml, else built-in defaults)',
+    )
     .option('-q, --quiet', 'print only warnings and errors')
     .option('-v, --verbose', 'print debug details')
     .exitOverride()
@@ -85,7 +88,12 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return EXIT_OK;
     io.stderr(`${usageLine(findCommand(program, argv))}\n`);
     return EXIT_USAGE;
   }
@@ -105,7 +113,11 @@ function reportFailure(error: unknown, ctx: CliContext, command: Command): numbe
     return error.blame === 'usage' ? EXIT_USAGE : EXIT_JOB_FAILED;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  ctx.io.stderr(ctx.redact(`${name}: unexpected error (this is a bug in vigil; please report it with the lines below)\n${detail}\n`));
+  ctx.io.stderr(
+    ctx.redact(
+      `${name}: unexpected error (this is a bug in vigil; please report it with the lines below)\n${detail}\n`,
+    ),
+  );
   return EXIT_JOB_FAILED;
 }
 

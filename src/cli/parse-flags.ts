@@ -5,7 +5,10 @@ import { parseIsoDate, parseIsoTime, type IsoDate } from '../time/time.js';
 export function integerFlag(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got ${JSON.stringify(text)})`);
+    throw new UsageError(
+      `${flag} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} ` +
+        `(got ${JSON.stringify(text)})`,
+    );
   }
   return value;
 }
@@ -21,7 +24,10 @@ export function dateFlag(flag: string, text: string): IsoDate {
 export function timeFlag(flag: string, text: string, timezone: string): Date {
   const instant = parseIsoTime(text, timezone);
   if (instant === undefined) {
-    throw new UsageError(`${flag} must be an ISO time such as 2024-03-04T12:00:00Z, or 2024-03-04T15:00 in ${timezone} (got ${JSON.stringify(text)})`);
+    throw new UsageError(
+      `${flag} must be an ISO time such as 2024-03-04T12:00:00Z, or 2024-03-04T15:00 in ${timezone} ` +
+        `(got ${JSON.stringify(text)})`,
+    );
   }
   return instant;
 }

@@ -26,7 +26,10 @@ export function substituteEnvironment(tree: unknown, env: Readonly<Record<string
         const value = env[name];
         if (value !== undefined && value !== '') return value;
         if (fallback !== undefined) return fallback;
-        problems.push({ path, message: `${whole} is not set in the environment; export ${name} or write the value in the file` });
+        problems.push({
+          path,
+          message: `${whole} is not set in the environment; export ${name} or write the value in the file`,
+        });
         return '';
       });
     }

@@ -46,7 +46,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   }
   const tree: unknown = document.toJS() ?? {};
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
-    throw new ConfigError(file, [{ path: '', message: 'expected a YAML mapping of keys such as timezone, warehouse, sources' }]);
+    throw new ConfigError(file, [
+      { path: '', message: 'expected a YAML mapping of keys such as timezone, warehouse, sources' },
+    ]);
   }
   const substituted = substituteEnvironment(tree, options.env);
   return finish(substituted.value, file, dirname(file), substituted.fromEnvironment, substituted.problems);
@@ -70,7 +72,9 @@ function finish(
   if (!parsed.success || substitutionProblems.length > 0) {
     // A missing variable already has its own problem; the empty value it left needs no second one.
     const unset = new Set(substitutionProblems.map((p) => p.path));
-    const schemaProblems = (parsed.error?.issues ?? []).map((issue) => describeIssue(issue, raw)).filter((p) => !unset.has(p.path));
+    const schemaProblems = (parsed.error?.issues ?? [])
+      .map((issue) => describeIssue(issue, raw))
+      .filter((p) => !unset.has(p.path));
     throw new ConfigError(source, [...substitutionProblems, ...schemaProblems]);
   }
   const config = parsed.data;
@@ -82,7 +86,10 @@ function finish(
     if (typeof value !== 'string' || value === '') continue;
     secrets.push(value);
     if (!fromEnvironment.has(path)) {
-      warnings.push(`${path} is written in ${source}; keep secrets out of files: use \${VIGIL_SECRET}-style references to the environment`);
+      warnings.push(
+        `${path} is written in ${source}; ` +
+          'keep secrets out of files: use ${VIGIL_SECRET}-style references to the environment',
+      );
     }
   }
 
@@ -106,15 +113,19 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
   if (issue.code === 'unrecognized_keys') {
     const where = path === '' ? '' : `${path}.`;
     const known = knownKeys(path);
+    const expected = known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
     return {
       path: issue.keys.map((key) => `${where}${key}`).join(', '),
-      message: `unknown key${issue.keys.length === 1 ? '' : 's'}${known.length > 0 ? `; expected one of: ${known.join(', ')}` : ''}`,
+      message: `unknown key${issue.keys.length === 1 ? '' : 's'}${expected}`,
     };
   }
   if (issue.code === 'invalid_key') {
     const key = String(issue.path.at(-1));
     const inner = issue.issues[0];
-    const wanted = inner?.code === 'invalid_value' ? `one of: ${inner.values.map(String).join(', ')}` : (inner?.message ?? 'another name');
+    const wanted =
+      inner?.code === 'invalid_value'
+        ? `one of: ${inner.values.map(String).join(', ')}`
+        : (inner?.message ?? 'another name');
     return { path, message: `the name ${JSON.stringify(key)} is not allowed, expected ${wanted}` };
   }
   const input = valueAt(raw, path);

@@ -104,9 +104,12 @@ const etl = z.strictObject({
   /** Extra slices: name → ClickHouse expression over the user attributes, e.g. an age bucket. */
   dimensions: z
     .record(
-      z.string().regex(COLUMN_NAME, { error: 'a dimension name (letters, digits and _ only)' }).refine((name) => !(DEFAULT_DIMENSIONS as readonly string[]).includes(name), {
-        error: `a name other than the built-in dimensions ${DEFAULT_DIMENSIONS.join(', ')}`,
-      }),
+      z
+        .string()
+        .regex(COLUMN_NAME, { error: 'a dimension name (letters, digits and _ only)' })
+        .refine((name) => !(DEFAULT_DIMENSIONS as readonly string[]).includes(name), {
+          error: `a name other than the built-in dimensions ${DEFAULT_DIMENSIONS.join(', ')}`,
+        }),
       dimensionExpression,
     )
     .default({}),
@@ -158,7 +161,12 @@ const alerts = z.strictObject({
   metrics: z
     .partialRecord(z.enum(ALERT_METRICS), metricSettings)
     .default({})
-    .transform((given) => Object.fromEntries(ALERT_METRICS.map((metric) => [metric, given[metric] ?? metricSettings.parse({})])) as Record<AlertMetric, MetricSettings>),
+    .transform(
+      (given) =>
+        Object.fromEntries(
+          ALERT_METRICS.map((metric) => [metric, given[metric] ?? metricSettings.parse({})]),
+        ) as Record<AlertMetric, MetricSettings>,
+    ),
   /** Also watch every metric per value of these attributes of the acting user, e.g. [os]. */
   slices: z.array(z.enum(USER_ATTRIBUTES)).default([]),
 });
@@ -171,7 +179,9 @@ function isCron(pattern: string): boolean {
     return false;
   }
 }
-const cron = z.string().refine(isCron, { error: 'a cron expression such as "5 0 * * *" (minute hour day month weekday)' });
+const cron = z
+  .string()
+  .refine(isCron, { error: 'a cron expression such as "5 0 * * *" (minute hour day month weekday)' });
 
 const schedule = z.strictObject({
   /** When each job runs, in the configured timezone (SPEC §6 defaults, as the original). */
@@ -208,10 +218,7 @@ const notify = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  timezone: z
-    .string()
-    .refine(isTimeZone, { error: 'an IANA time zone such as UTC or Europe/Moscow' })
-    .default('UTC'),
+  timezone: z.string().refine(isTimeZone, { error: 'an IANA time zone such as UTC or Europe/Moscow' }).default('UTC'),
   warehouse: warehouse.prefault({}),
   sources: sources.prefault({}),
   etl: etl.prefault({}),
@@ -231,4 +238,9 @@ export type WarehouseConfig = Config['warehouse'];
 export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token', 'serve.token'] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
-export const DURATION_PATHS = ['warehouse.server.requestTimeout', 'alerts.lag', 'alerts.repeat', 'schedule.retryDelay'] as const;
+export const DURATION_PATHS = [
+  'warehouse.server.requestTimeout',
+  'alerts.lag',
+  'alerts.repeat',
+  'schedule.retryDelay',
+] as const;

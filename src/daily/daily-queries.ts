@@ -33,7 +33,8 @@ GROUP BY day ORDER BY day`;
 
 /** Per day: distinct receivers of messages. */
 export function dailyReceiversSql(sources: Sources): string {
-  return `SELECT toString(toDate(time, {tz:String})) AS day, uniqExact(${quoteIdentifier(sources.receiverColumn)}) AS receivers
+  return `SELECT toString(toDate(time, {tz:String})) AS day,
+  uniqExact(${quoteIdentifier(sources.receiverColumn)}) AS receivers
 FROM ${sources.messages.sql}
 WHERE time >= {from:DateTime('UTC')} AND time < {to:DateTime('UTC')}
 GROUP BY day ORDER BY day`;

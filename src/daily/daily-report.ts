@@ -28,7 +28,12 @@ export interface ActivityRow {
 }
 
 /** The days [D − back, D] from the per-day rows ClickHouse returned (days absent = no events). */
-export function buildReport(day: IsoDate, activity: readonly ActivityRow[], receivers: readonly { day: string; receivers: number }[], back = 7): DailyReport {
+export function buildReport(
+  day: IsoDate,
+  activity: readonly ActivityRow[],
+  receivers: readonly { day: string; receivers: number }[],
+  back = 7,
+): DailyReport {
   const days = daysBetween(addDays(day, -back), day).map((date) => {
     const row = activity.find((r) => r.day === date);
     const metrics: DayMetrics | undefined = row && {
@@ -50,14 +55,19 @@ export function buildReport(day: IsoDate, activity: readonly ActivityRow[], rece
 }
 
 /** The numbers of [D − back, D], computed in ClickHouse: a few rows per day reach Node. */
-export async function queryDailyReport(warehouse: Warehouse, query: { sources: Sources; timezone: string; day: IsoDate; back: number }): Promise<DailyReport> {
+export async function queryDailyReport(
+  warehouse: Warehouse,
+  query: { sources: Sources; timezone: string; day: IsoDate; back: number },
+): Promise<DailyReport> {
   const params = {
     from: toSqlDateTime(startOfDay(addDays(query.day, -query.back), query.timezone)),
     to: toSqlDateTime(startOfDay(addDays(query.day, 1), query.timezone)),
     tz: query.timezone,
   };
   const activity = await warehouse.query<ActivityRow>(dailyActivitySql(query.sources), { params });
-  const receivers = await warehouse.query<{ day: string; receivers: number }>(dailyReceiversSql(query.sources), { params });
+  const receivers = await warehouse.query<{ day: string; receivers: number }>(dailyReceiversSql(query.sources), {
+    params,
+  });
   return buildReport(query.day, activity, receivers, query.back);
 }
 

@@ -36,7 +36,10 @@ export function backtest(detector: Detector, points: readonly { time: string; va
  * Reads `time,value` CSV with a header. An empty value is undefined. Times must parse (by
  * `parseTime`) and strictly increase; values must be numbers.
  */
-export function parseSeriesCsv(text: string, parseTime: (text: string) => Date | undefined): { time: string; value: SeriesValue }[] {
+export function parseSeriesCsv(
+  text: string,
+  parseTime: (text: string) => Date | undefined,
+): { time: string; value: SeriesValue }[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines.at(-1)?.trim() === '') lines.pop();
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
@@ -53,9 +56,12 @@ export function parseSeriesCsv(text: string, parseTime: (text: string) => Date |
     if (cells.length !== 2) throw new CsvError(line, `expected 2 columns (time,value), got ${cells.length}`);
     const [timeText = '', valueText = ''] = cells.map((c) => c.trim());
     const at = parseTime(timeText);
-    if (at === undefined) throw new CsvError(line, `${JSON.stringify(timeText)} is not an ISO time such as 2024-03-04T12:15:00Z`);
-    if (previous && at.getTime() === previous.at) throw new CsvError(line, `time ${timeText} repeats line ${previous.line}`);
-    if (previous && at.getTime() < previous.at) throw new CsvError(line, `time ${timeText} is before line ${previous.line}'s; times must increase`);
+    if (at === undefined)
+      throw new CsvError(line, `${JSON.stringify(timeText)} is not an ISO time such as 2024-03-04T12:15:00Z`);
+    if (previous && at.getTime() === previous.at)
+      throw new CsvError(line, `time ${timeText} repeats line ${previous.line}`);
+    if (previous && at.getTime() < previous.at)
+      throw new CsvError(line, `time ${timeText} is before line ${previous.line}'s; times must increase`);
     let value: SeriesValue;
     if (valueText !== '') {
       value = Number(valueText);

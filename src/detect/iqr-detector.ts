@@ -68,7 +68,8 @@ function centredMean(values: readonly (number | undefined)[], i: number, n: numb
 
 /** SPEC §5's `iqr` detector, faithful to the original pandas code. */
 export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
-  if (!Number.isInteger(options.n) || options.n < 1) throw new RangeError(`n must be a whole number ≥ 1 (got ${options.n})`);
+  if (!Number.isInteger(options.n) || options.n < 1)
+    throw new RangeError(`n must be a whole number ≥ 1 (got ${options.n})`);
   if (!Number.isFinite(options.a) || options.a < 0) throw new RangeError(`a must be a number ≥ 0 (got ${options.a})`);
   return {
     name: 'iqr',
@@ -77,7 +78,10 @@ export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
       const last = series.length - 1;
       const ups = raw.map((r) => r.up);
       const lows = raw.map((r) => r.low);
-      return series.map((_, i) => ({ low: centredMean(lows, i, options.n, last), up: centredMean(ups, i, options.n, last) }));
+      return series.map((_, i) => ({
+        low: centredMean(lows, i, options.n, last),
+        up: centredMean(ups, i, options.n, last),
+      }));
     },
     judgeLast(series): Verdict {
       const last = series.length - 1;

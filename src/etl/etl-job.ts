@@ -73,11 +73,18 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
       await warehouse.query(dimensionProbeSql(dimension));
     } catch (error) {
       if (!(error instanceof WarehouseError) || error.retryable) throw error;
-      throw new ConfigError('etl.dimensions', [{ path: `etl.dimensions.${dimension.name}`, message: `ClickHouse cannot evaluate ${JSON.stringify(dimension.expression)}: ${error.message}` }]);
+      throw new ConfigError('etl.dimensions', [
+        {
+          path: `etl.dimensions.${dimension.name}`,
+          message: `ClickHouse cannot evaluate ${JSON.stringify(dimension.expression)}: ${error.message}`,
+        },
+      ]);
     }
   }
   const digests = userDaysTable(settings.target);
-  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.target.database)}`, { idempotent: true });
+  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.target.database)}`, {
+    idempotent: true,
+  });
   await warehouse.command(createSlicesTableSql(settings.target), { idempotent: true });
 
   // The digests hold the attributes the dimensions use; other dimensions need other digests.
@@ -109,7 +116,12 @@ export interface EtlPlan {
  * SPEC §3 for day D, idempotent and atomic: D is built in a staging table, checked, and swapped
  * in with one REPLACE PARTITION. A run killed at any point leaves D as it was, or complete.
  */
-export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<EtlDayResult> {
+export async function runEtlDay(
+  deps: EtlDeps,
+  settings: EtlSettings,
+  plan: EtlPlan,
+  day: IsoDate,
+): Promise<EtlDayResult> {
   const started = performance.now();
   const { warehouse } = deps;
   const digests = userDaysTable(settings.target);
@@ -135,14 +147,24 @@ export async function runEtlDay(deps: EtlDeps, settings: EtlSettings, plan: EtlP
   }
 }
 
-/** Days of the target missing in [from, to], for `--missing` and catch-up; all of them if the target does not exist yet. */
-export async function missingDays(warehouse: Warehouse, target: TableName, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
+/** Days of the target missing in [from, to], for `--missing` and catch-up; all of them if it does not exist yet. */
+export async function missingDays(
+  warehouse: Warehouse,
+  target: TableName,
+  from: IsoDate,
+  to: IsoDate,
+): Promise<IsoDate[]> {
   const present = await warehouse
-    .query<{ day: string }>(`SELECT DISTINCT toString(event_date) AS day FROM ${target.sql} WHERE event_date >= {from:Date} AND event_date <= {to:Date}`, {
-      params: { from, to },
-    })
+    .query<{ day: string }>(
+      `SELECT DISTINCT toString(event_date) AS day FROM ${target.sql}
+       WHERE event_date >= {from:Date} AND event_date <= {to:Date}`,
+      {
+        params: { from, to },
+      },
+    )
     .catch((error: unknown) => {
-      if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE')) return [];
+      if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE'))
+        return [];
       throw error;
     });
   const have = new Set(present.map((row) => row.day));
@@ -162,7 +184,10 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: Et
   const digests = userDaysTable(settings.target);
   const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
   const digest = (latest: LatestRowSql) =>
-    warehouse.command(userDaySql(settings.sources, staging, plan.attributes, latest), { params: dayParams(day, settings.timezone), idempotent: true });
+    warehouse.command(userDaySql(settings.sources, staging, plan.attributes, latest), {
+      params: dayParams(day, settings.timezone),
+      idempotent: true,
+    });
   try {
     await freshStagingTable(warehouse, staging, digests);
     const packed = packedLatestRow(plan.attributes);
@@ -185,22 +210,43 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: Et
  * The look-back reads digests; days not digested yet (the first run, or after the digest table
  * was dropped) are built from raw events once.
  */
-async function digestMissingDays(deps: EtlDeps, settings: EtlSettings, plan: EtlPlan, from: IsoDate, to: IsoDate): Promise<IsoDate[]> {
+async function digestMissingDays(
+  deps: EtlDeps,
+  settings: EtlSettings,
+  plan: EtlPlan,
+  from: IsoDate,
+  to: IsoDate,
+): Promise<IsoDate[]> {
   if (to < from) return [];
   const missing = await missingDays(deps.warehouse, digestedDaysTable(settings.target), from, to);
   for (const day of missing) await digestDay(deps, settings, plan, day);
-  if (missing.length > 0) deps.logger.debug(`etl: digested ${missing.length} earlier day(s) for the look-back: ${missing[0]} … ${missing.at(-1)}`);
+  if (missing.length > 0)
+    deps.logger.debug(
+      `etl: digested ${missing.length} earlier day(s) for the look-back: ${missing[0]} … ${missing.at(-1)}`,
+    );
   return missing;
 }
 
 /** SPEC §3's invariants on the staged day: every dimension sums to the same totals; sent = received. */
-async function checkInvariants(warehouse: Warehouse, staging: TableName, day: IsoDate, dimensions: readonly Dimension[]): Promise<void> {
-  const totals = await warehouse.query<{ dimension: string; views: number; likes: number; sent: number; received: number }>(stagedTotalsSql(staging), {
+async function checkInvariants(
+  warehouse: Warehouse,
+  staging: TableName,
+  day: IsoDate,
+  dimensions: readonly Dimension[],
+): Promise<void> {
+  const totals = await warehouse.query<{
+    dimension: string;
+    views: number;
+    likes: number;
+    sent: number;
+    received: number;
+  }>(stagedTotalsSql(staging), {
     params: { day },
   });
   if (totals.length === 0) return;
   const problems: string[] = [];
-  if (totals.length !== dimensions.length) problems.push(`${totals.length} dimensions staged, ${dimensions.length} expected`);
+  if (totals.length !== dimensions.length)
+    problems.push(`${totals.length} dimensions staged, ${dimensions.length} expected`);
   const first = totals[0];
   for (const t of totals) {
     if (t.sent !== t.received) problems.push(`${t.dimension}: messages sent ${t.sent} ≠ received ${t.received}`);
@@ -208,5 +254,8 @@ async function checkInvariants(warehouse: Warehouse, staging: TableName, day: Is
       problems.push(`${t.dimension} sums differ from ${first.dimension}`);
     }
   }
-  if (problems.length > 0) throw new EtlInvariantError(`day ${day} failed its consistency checks and was not published: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new EtlInvariantError(
+      `day ${day} failed its consistency checks and was not published: ${problems.join('; ')}`,
+    );
 }

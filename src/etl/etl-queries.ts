@@ -9,6 +9,13 @@ import type { LatestRowSql } from './latest-row.js';
  * {lookback_from:Date} the first day of the look-back (D − lookback + 1).
  */
 
+/** A list's items in the slices statement's layout, one a line. */
+const LINES = ',\n        ';
+
+/** An attribute from the user's own row of the day, else from the look-back. */
+const ownOrRemembered = (attribute: UserAttribute) =>
+  `if(of_day.last_time > 0, of_day.${attribute}, remembered.remembered_${attribute}) AS ${attribute}`;
+
 const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime('UTC')}`;
 
 /**
@@ -17,7 +24,12 @@ const ON_DAY = `time >= {day_start:DateTime('UTC')} AND time < {day_end:DateTime
  * messages), the user's views and likes, messages sent and received, and distinct receivers and
  * senders. Attributes not digested keep their column defaults.
  */
-export function userDaySql(sources: Sources, into: TableName, attributes: readonly UserAttribute[], latest: LatestRowSql): string {
+export function userDaySql(
+  sources: Sources,
+  into: TableName,
+  attributes: readonly UserAttribute[],
+  latest: LatestRowSql,
+): string {
   const receiver = quoteIdentifier(sources.receiverColumn);
   const counts = 'views, likes, messages_sent, users_sent, messages_received, users_received';
   return `INSERT INTO ${into.sql} (event_date, user_id, last_time, ${attributes.join(', ')}, ${counts})
@@ -27,7 +39,8 @@ FROM (
     sum(users_sent) AS users_sent, sum(messages_received) AS messages_received, sum(users_received) AS users_received
   FROM (
     SELECT user_id, max(${latest.key}) AS latest, countIf(action = 'view') AS views, countIf(action = 'like') AS likes,
-      toUInt64(0) AS messages_sent, toUInt64(0) AS users_sent, toUInt64(0) AS messages_received, toUInt64(0) AS users_received
+      toUInt64(0) AS messages_sent, toUInt64(0) AS users_sent,
+      toUInt64(0) AS messages_received, toUInt64(0) AS users_received
     FROM ${sources.feed.sql} WHERE ${ON_DAY}
     GROUP BY user_id
     UNION ALL
@@ -47,7 +60,9 @@ FROM (
 
 /** The attributes the dimensions' expressions mention (a mention inside a string literal only costs time). */
 export function attributesUsed(dimensions: readonly Dimension[]): UserAttribute[] {
-  return USER_ATTRIBUTES.filter((attribute) => dimensions.some((d) => new RegExp(`\\b${attribute}\\b`).test(d.expression)));
+  return USER_ATTRIBUTES.filter((attribute) =>
+    dimensions.some((d) => new RegExp(`\\b${attribute}\\b`).test(d.expression)),
+  );
 }
 
 /**
@@ -57,7 +72,12 @@ export function attributesUsed(dimensions: readonly Dimension[]): UserAttribute[
  * share a time), else `unknown`. Users are summed by attribute combination first, so the
  * dimensions fan out over a few hundred rows, not over every user.
  */
-export function slicesSql(userDays: TableName, into: TableName, dimensions: readonly Dimension[], attributes: readonly UserAttribute[]): string {
+export function slicesSql(
+  userDays: TableName,
+  into: TableName,
+  dimensions: readonly Dimension[],
+  attributes: readonly UserAttribute[],
+): string {
   const slices = dimensions
     .map((d) => `('${d.name}', if(known, toString(${d.expression}), 'unknown'))`)
     .join(',\n    ');
@@ -76,7 +96,7 @@ WITH
     SELECT known, ${attributes.join(', ')}, ${sums}
     FROM (
       SELECT of_day.last_time > 0 OR remembered.found = 1 AS known,
-        ${attributes.map((a) => `if(of_day.last_time > 0, of_day.${a}, remembered.remembered_${a}) AS ${a}`).join(',\n        ')},
+        ${attributes.map(ownOrRemembered).join(LINES)},
         ${counts.map((c) => `of_day.${c} AS ${c}`).join(', ')}
       FROM (SELECT * FROM ${userDays.sql} WHERE event_date = {day:Date}) AS of_day
       LEFT JOIN remembered USING (user_id)
@@ -93,7 +113,8 @@ GROUP BY dimension, dimension_value`;
 
 /** Per-dimension sums of the staged day, for the invariants checked before it is published. */
 export function stagedTotalsSql(staging: TableName): string {
-  return `SELECT dimension, sum(views) AS views, sum(likes) AS likes, sum(messages_sent) AS sent, sum(messages_received) AS received,
+  return `SELECT dimension, sum(views) AS views, sum(likes) AS likes,
+  sum(messages_sent) AS sent, sum(messages_received) AS received,
   count() AS rows
 FROM ${staging.sql} WHERE event_date = {day:Date} GROUP BY dimension ORDER BY dimension`;
 }

@@ -36,7 +36,8 @@ export function packedLatestRow(attributes: readonly UserAttribute[]): LatestRow
     shift -= BITS[ATTRIBUTE_TYPES[attribute]];
     return { attribute, type: ATTRIBUTE_TYPES[attribute], shift };
   });
-  const part = (value: string, at: number) => (at === 0 ? `toUInt128(${value})` : `bitShiftLeft(toUInt128(${value}), ${at})`);
+  const part = (value: string, at: number) =>
+    at === 0 ? `toUInt128(${value})` : `bitShiftLeft(toUInt128(${value}), ${at})`;
   const encode = ({ attribute, type }: (typeof fields)[number]) => {
     const column = quoteIdentifier(attribute);
     if (type === 'UInt8') return column;

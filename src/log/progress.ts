@@ -15,7 +15,10 @@ export function createProgress(output: { isTTY: boolean; write: (text: string) =
       started ??= Date.now();
       const filled = total === 0 ? width : Math.round((done / total) * width);
       const elapsed = ((Date.now() - started) / 1000).toFixed(0);
-      output.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail} (${elapsed} s)`);
+      output.write(
+        `\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` +
+          `${done}/${total} ${detail} (${elapsed} s)`,
+      );
     },
     finish() {
       if (started !== undefined) output.write('\r\x1b[2K');

@@ -53,8 +53,14 @@ export function metricValue(metric: AlertMetric, counts: WindowCounts): number |
 /** A value as people read it: a ratio in percent, a count with grouping (a fraction only below 100). */
 export function formatMetricValue(kind: MetricKind, value: number, locale: Locale): string {
   return kind === 'ratio'
-    ? new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
-    : new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: Math.abs(value) < 100 ? 1 : 0 }).format(value);
+    ? new Intl.NumberFormat(INTL_LOCALE[locale], {
+        style: 'percent',
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }).format(value)
+    : new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: Math.abs(value) < 100 ? 1 : 0 }).format(
+        value,
+      );
 }
 
 /** The original's detector settings (SPEC §5), and the noise gate's least relative change. */
@@ -63,12 +69,27 @@ export const NOISE_GATE_DEFAULT = 0.2;
 
 /** SPEC §4's metrics of a day, in the report's order. */
 export const DAILY_METRICS = [
-  'feedUsers', 'views', 'likes', 'ctr', 'senders', 'messages', 'receivers', 'activeUsers', 'bothFeatures', 'feedOnly', 'messengerOnly',
+  'feedUsers',
+  'views',
+  'likes',
+  'ctr',
+  'senders',
+  'messages',
+  'receivers',
+  'activeUsers',
+  'bothFeatures',
+  'feedOnly',
+  'messengerOnly',
 ] as const;
 export type DailyMetric = (typeof DAILY_METRICS)[number];
 export type DailyGroup = 'feed' | 'messenger' | 'app';
 
-export const DAILY: Readonly<Record<DailyMetric, { readonly group: DailyGroup; readonly kind: MetricKind; readonly names: Readonly<Record<Locale, string>> }>> = {
+export const DAILY: Readonly<
+  Record<
+    DailyMetric,
+    { readonly group: DailyGroup; readonly kind: MetricKind; readonly names: Readonly<Record<Locale, string>> }
+  >
+> = {
   feedUsers: { group: 'feed', kind: 'count', names: { en: 'Users (DAU)', ru: 'Пользователи (DAU)' } },
   views: { group: 'feed', kind: 'count', names: { en: 'Views', ru: 'Просмотры' } },
   likes: { group: 'feed', kind: 'count', names: { en: 'Likes', ru: 'Лайки' } },

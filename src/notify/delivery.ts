@@ -27,7 +27,11 @@ export async function deliver(delivery: Delivery, notification: Notification): P
     const reason = error instanceof DeliveryError ? error.message : String(error);
     if (!delivery.undelivered) throw error;
     const path = await delivery.undelivered.write(notification, reason);
-    throw new UndeliveredError(`${notification.kind} ${notification.key} was not delivered: ${reason}. It is kept in ${path} and will be retried on the next run.`, { cause: error });
+    throw new UndeliveredError(
+      `${notification.kind} ${notification.key} was not delivered: ${reason}. ` +
+        `It is kept in ${path} and will be retried on the next run.`,
+      { cause: error },
+    );
   }
 }
 
@@ -44,7 +48,10 @@ export async function retryUndelivered(delivery: Delivery): Promise<{ sent: numb
       sent++;
       delivery.logger.info(`delivered ${notification.kind} ${notification.key}, kept from an earlier run`);
     } catch (error) {
-      delivery.logger.warn(`${notification.kind} ${notification.key} from an earlier run is still undelivered: ${error instanceof Error ? error.message : String(error)}`);
+      delivery.logger.warn(
+        `${notification.kind} ${notification.key} from an earlier run is still undelivered: ` +
+          (error instanceof Error ? error.message : String(error)),
+      );
     }
   }
   return { sent, left: waiting.length - sent };

@@ -51,8 +51,16 @@ export class OutboxNotifier implements Notifier {
     const notifications: Notification[] = [];
     for (const name of names) {
       const metadata = JSON.parse(await readFile(join(this.directory, name), 'utf8')) as Metadata;
-      const png = metadata.image === undefined ? undefined : await readFile(join(this.directory, name.replace(/\.json$/, '.png'))).catch(() => undefined);
-      notifications.push({ kind: metadata.kind, key: metadata.key, text: metadata.text, ...(png && metadata.image ? { image: { png, filename: metadata.image } } : {}) });
+      const png =
+        metadata.image === undefined
+          ? undefined
+          : await readFile(join(this.directory, name.replace(/\.json$/, '.png'))).catch(() => undefined);
+      notifications.push({
+        kind: metadata.kind,
+        key: metadata.key,
+        text: metadata.text,
+        ...(png && metadata.image ? { image: { png, filename: metadata.image } } : {}),
+      });
     }
     return notifications;
   }

@@ -5,9 +5,7 @@ export function escapeHtml(text: string): string {
 
 /** The length Telegram counts for a message in HTML mode: the text without tags and entities. */
 export function visibleLength(html: string): number {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(amp|lt|gt|quot|#\d+);/g, '_').length;
+  return html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#\d+);/g, '_').length;
 }
 
 /**

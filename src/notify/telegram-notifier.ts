@@ -41,11 +41,17 @@ export class TelegramNotifier implements Notifier {
     try {
       const { image } = notification;
       if (image && visibleLength(notification.text) <= CAPTION_LIMIT) {
-        await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), { caption: notification.text, parse_mode: 'HTML' });
+        await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), {
+          caption: notification.text,
+          parse_mode: 'HTML',
+        });
         return;
       }
       for (const part of splitMessage(notification.text, MESSAGE_LIMIT)) {
-        await this.api.sendMessage(this.settings.chatId, part, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+        await this.api.sendMessage(this.settings.chatId, part, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+        });
       }
       if (image) await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename));
     } catch (error) {
@@ -63,7 +69,8 @@ export class TelegramNotifier implements Notifier {
  * network failures forever, which would hang a run while Telegram is unreachable).
  */
 export function retrying(policy: TelegramRetryPolicy): Transformer {
-  /* eslint-disable @typescript-eslint/no-unsafe-return -- grammY types every transformer's response as ApiResponse<any> */
+  // grammY types every transformer's response as ApiResponse<any>.
+  /* eslint-disable @typescript-eslint/no-unsafe-return */
   return async (previous, method, payload, signal) => {
     let failures = 0;
     for (;;) {
@@ -112,10 +119,18 @@ function describe(error: unknown): DeliveryError {
               : error.error_code >= 500
                 ? 'Telegram kept failing; it will be sent on the next run'
                 : 'check the message and notify.telegram settings';
-    return new DeliveryError(`Telegram refused ${error.method} (${error.error_code} ${what}): ${fix}`, error.error_code < 500 && error.error_code !== 429, { cause: error });
+    return new DeliveryError(
+      `Telegram refused ${error.method} (${error.error_code} ${what}): ${fix}`,
+      error.error_code < 500 && error.error_code !== 429,
+      { cause: error },
+    );
   }
   if (error instanceof HttpError) {
-    return new DeliveryError(`could not reach Telegram (${errorText(error.error)}); it will be sent on the next run`, false, { cause: error });
+    return new DeliveryError(
+      `could not reach Telegram (${errorText(error.error)}); it will be sent on the next run`,
+      false,
+      { cause: error },
+    );
   }
   return new DeliveryError(`Telegram delivery failed: ${errorText(error)}`, false, { cause: error });
 }

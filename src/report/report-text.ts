@@ -43,14 +43,31 @@ export function renderReportText(report: DailyReport, locale: Locale): string {
   const intl = INTL_LOCALE[locale];
   const integer = new Intl.NumberFormat(intl, { maximumFractionDigits: 0 });
   const percent = new Intl.NumberFormat(intl, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const signedPercent = new Intl.NumberFormat(intl, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
-  const signedPoints = new Intl.NumberFormat(intl, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
-  const date = new Intl.DateTimeFormat(intl, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${report.day}T00:00:00Z`));
+  const signedPercent = new Intl.NumberFormat(intl, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  });
+  const signedPoints = new Intl.NumberFormat(intl, {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  });
+  const date = new Intl.DateTimeFormat(intl, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${report.day}T00:00:00Z`));
 
   const today = report.days.at(-1)?.metrics;
   const dayBefore = report.days.at(-2)?.metrics;
   const weekBefore = report.days[0]?.metrics;
-  const lines = [`<b>${escapeHtml(words.greeting[0] ?? '')}!</b> ${escapeHtml(words.greeting[1] ?? '')} <b>${escapeHtml(date)}</b>`];
+  const lines = [
+    `<b>${escapeHtml(words.greeting[0] ?? '')}!</b> ${escapeHtml(words.greeting[1] ?? '')} <b>${escapeHtml(date)}</b>`,
+  ];
   if (!today) return [...lines, '', escapeHtml(words.noData(report.day))].join('\n');
 
   const value = (key: DailyMetric, metrics: DayMetrics): string => {
@@ -79,9 +96,14 @@ export function renderReportText(report: DailyReport, locale: Locale): string {
       group = metricGroup;
       lines.push('', `<b>${escapeHtml(words.groups[metricGroup])}</b>`);
     }
-    const changes = [change(key, dayBefore, words.dayBefore), change(key, weekBefore, words.weekBefore)].filter((c) => c !== undefined);
+    const changes = [change(key, dayBefore, words.dayBefore), change(key, weekBefore, words.weekBefore)].filter(
+      (c) => c !== undefined,
+    );
     anyChange ||= changes.length > 0;
-    lines.push(`${escapeHtml(DAILY[key].names[locale])}: <b>${escapeHtml(value(key, today))}</b>${changes.length > 0 ? `  ${escapeHtml(changes.join(' · '))}` : ''}`);
+    lines.push(
+      `${escapeHtml(DAILY[key].names[locale])}: <b>${escapeHtml(value(key, today))}</b>` +
+        (changes.length > 0 ? `  ${escapeHtml(changes.join(' · '))}` : ''),
+    );
   }
   if (anyChange && words.legend !== '') lines.push('', `<i>${escapeHtml(words.legend)}</i>`);
   return lines.join('\n');

@@ -28,9 +28,14 @@ export class RunLedger {
     await this.ensure();
     await this.warehouse.insert(this.tables.runs, [
       {
-        job: run.job, logical: run.logical, attempt: run.attempt,
-        started_at: isoMillis(run.startedAt), finished_at: isoMillis(run.finishedAt),
-        status: run.status, error: run.error, rows: run.rows,
+        job: run.job,
+        logical: run.logical,
+        attempt: run.attempt,
+        started_at: isoMillis(run.startedAt),
+        finished_at: isoMillis(run.finishedAt),
+        status: run.status,
+        error: run.error,
+        rows: run.rows,
       },
     ]);
   }
@@ -38,14 +43,31 @@ export class RunLedger {
   /** The latest attempts, newest first. */
   async recent(options: { job?: JobName; limit: number }): Promise<RunRecord[]> {
     await this.ensure();
-    const rows = await this.warehouse.query<{ job: JobName; logical: string; attempt: number; started_at: string; finished_at: string; status: 'success' | 'failure'; error: string; rows: number }>(
-      `SELECT job, logical, attempt, toString(started_at) AS started_at, toString(finished_at) AS finished_at, status, error, rows
-       FROM ${this.tables.runs.sql} WHERE {job:String} = '' OR job = {job:String} ORDER BY started_at DESC, attempt DESC LIMIT {limit:UInt32}`,
+    const rows = await this.warehouse.query<{
+      job: JobName;
+      logical: string;
+      attempt: number;
+      started_at: string;
+      finished_at: string;
+      status: 'success' | 'failure';
+      error: string;
+      rows: number;
+    }>(
+      `SELECT job, logical, attempt, toString(started_at) AS started_at, toString(finished_at) AS finished_at,
+         status, error, rows
+       FROM ${this.tables.runs.sql} WHERE {job:String} = '' OR job = {job:String}
+       ORDER BY started_at DESC, attempt DESC LIMIT {limit:UInt32}`,
       { params: { job: options.job ?? '', limit: options.limit } },
     );
     return rows.map((r) => ({
-      job: r.job, logical: r.logical, attempt: r.attempt, status: r.status, error: r.error, rows: r.rows,
-      startedAt: new Date(`${r.started_at.replace(' ', 'T')}Z`), finishedAt: new Date(`${r.finished_at.replace(' ', 'T')}Z`),
+      job: r.job,
+      logical: r.logical,
+      attempt: r.attempt,
+      status: r.status,
+      error: r.error,
+      rows: r.rows,
+      startedAt: new Date(`${r.started_at.replace(' ', 'T')}Z`),
+      finishedAt: new Date(`${r.finished_at.replace(' ', 'T')}Z`),
     }));
   }
 

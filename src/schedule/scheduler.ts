@@ -52,14 +52,34 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
       let record: RunRecord;
       try {
         const { rows } = await job.run(scheduledAt);
-        record = { job: job.name, logical: job.logical(scheduledAt), attempt, startedAt, finishedAt: options.clock.now(), status: 'success', error: '', rows };
+        record = {
+          job: job.name,
+          logical: job.logical(scheduledAt),
+          attempt,
+          startedAt,
+          finishedAt: options.clock.now(),
+          status: 'success',
+          error: '',
+          rows,
+        };
       } catch (error) {
         const message = options.redact(error instanceof Error ? error.message : String(error));
-        record = { job: job.name, logical: job.logical(scheduledAt), attempt, startedAt, finishedAt: options.clock.now(), status: 'failure', error: message, rows: 0 };
+        record = {
+          job: job.name,
+          logical: job.logical(scheduledAt),
+          attempt,
+          startedAt,
+          finishedAt: options.clock.now(),
+          status: 'failure',
+          error: message,
+          rows: 0,
+        };
         options.logger.error(`${job.name} ${record.logical}: attempt ${attempt} failed: ${message}`);
       }
       last.set(job.name, record);
-      await options.ledger.record(record).catch((error: unknown) => options.logger.error(`run ledger: ${options.redact(String(error))}`));
+      await options.ledger
+        .record(record)
+        .catch((error: unknown) => options.logger.error(`run ledger: ${options.redact(String(error))}`));
       if (record.status === 'success' || attempt > options.retries || stopped()) return;
       await options.clock.sleep(options.retryDelayMs, stopping.signal);
       if (stopped()) return;

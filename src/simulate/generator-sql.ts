@@ -16,12 +16,19 @@ function draw(tag: string, ...keys: string[]): string {
   return `(bitShiftRight(cityHash64({seed:UInt64}, '${tag}', ${keys.join(', ')}), 11) / 9007199254740992.0)`;
 }
 
+/** A user's draw for the day, and for the day's k-th event of theirs. */
+const dayDraw = (tag: string) => draw(tag, 'user_id', '{day_key:UInt32}');
+const eventDraw = (tag: string) => draw(tag, 'user_id', '{day_key:UInt32}', 'k');
+
 /**
  * Relative activity at each local hour 0..23 (24 = 0 again): lowest at 5 h, highest at 19–20 h. The
  * knots follow a smooth two-harmonic curve whose neighbouring 15-minute windows differ by at most
  * 6 %, so a normal evening's decline never looks like a drop to the detector.
  */
-const HOURLY_DENSITY = [1.093, 0.87, 0.682, 0.545, 0.465, 0.437, 0.447, 0.48, 0.522, 0.567, 0.615, 0.675, 0.757, 0.87, 1.018, 1.195, 1.385, 1.563, 1.703, 1.78, 1.778, 1.693, 1.535, 1.325];
+const HOURLY_DENSITY = [
+  1.093, 0.87, 0.682, 0.545, 0.465, 0.437, 0.447, 0.48, 0.522, 0.567, 0.615, 0.675, 0.757, 0.87, 1.018, 1.195, 1.385,
+  1.563, 1.703, 1.78, 1.778, 1.693, 1.535, 1.325,
+];
 
 /** Normalised cumulative area of each hour under the piecewise-linear density. */
 function hourlyCumulative(): number[] {
@@ -45,18 +52,34 @@ function secondOfDay(u1: string, u2: string): string {
     ${density}[hour_index + 2] AS density_end,
     ${u2} AS hour_fraction,
     toUInt32(floor((hour_index + if(abs(density_end - density_start) < 1e-9, hour_fraction,
-      (sqrt(density_start * density_start + (density_end * density_end - density_start * density_start) * hour_fraction) - density_start)
+      (sqrt(density_start * density_start
+        + (density_end * density_end - density_start * density_start) * hour_fraction) - density_start)
         / (density_end - density_start))) / 24 * {day_seconds:UInt32}))
   ).5`;
 }
 
 /** Places users live in, with weights: mostly large Russian cities, as in the original product. */
 const PLACES: readonly [string, string, number][] = [
-  ['Russia', 'Moscow', 30], ['Russia', 'Saint Petersburg', 14], ['Russia', 'Novosibirsk', 5], ['Russia', 'Yekaterinburg', 5],
-  ['Russia', 'Kazan', 4], ['Russia', 'Nizhny Novgorod', 4], ['Russia', 'Samara', 3], ['Russia', 'Rostov-on-Don', 3],
-  ['Russia', 'Krasnodar', 3], ['Russia', 'Voronezh', 2], ['Ukraine', 'Kyiv', 5], ['Ukraine', 'Kharkiv', 2],
-  ['Belarus', 'Minsk', 4], ['Kazakhstan', 'Almaty', 4], ['Kazakhstan', 'Astana', 2], ['Azerbaijan', 'Baku', 2],
-  ['Finland', 'Helsinki', 2], ['Estonia', 'Tallinn', 2], ['Latvia', 'Riga', 2], ['Cyprus', 'Limassol', 2],
+  ['Russia', 'Moscow', 30],
+  ['Russia', 'Saint Petersburg', 14],
+  ['Russia', 'Novosibirsk', 5],
+  ['Russia', 'Yekaterinburg', 5],
+  ['Russia', 'Kazan', 4],
+  ['Russia', 'Nizhny Novgorod', 4],
+  ['Russia', 'Samara', 3],
+  ['Russia', 'Rostov-on-Don', 3],
+  ['Russia', 'Krasnodar', 3],
+  ['Russia', 'Voronezh', 2],
+  ['Ukraine', 'Kyiv', 5],
+  ['Ukraine', 'Kharkiv', 2],
+  ['Belarus', 'Minsk', 4],
+  ['Kazakhstan', 'Almaty', 4],
+  ['Kazakhstan', 'Astana', 2],
+  ['Azerbaijan', 'Baku', 2],
+  ['Finland', 'Helsinki', 2],
+  ['Estonia', 'Tallinn', 2],
+  ['Latvia', 'Riga', 2],
+  ['Cyprus', 'Limassol', 2],
 ];
 
 function placeColumns(uid: string): string {
@@ -83,11 +106,18 @@ function userAttributes(uid: string): string {
 const ATTRIBUTES = 'gender, age, os, country, city, source, exp_group';
 
 /** The product of the factors of the anomalies that touch an event (1 when none does). */
-function anomalyFactor(anomalies: readonly Anomaly[], kinds: readonly AnomalyMetric[], actionOf: (metric: AnomalyMetric) => string): string | undefined {
+function anomalyFactor(
+  anomalies: readonly Anomaly[],
+  kinds: readonly AnomalyMetric[],
+  actionOf: (metric: AnomalyMetric) => string,
+): string | undefined {
   const terms = anomalies.flatMap((anomaly, i) => {
     if (!kinds.includes(anomaly.metric)) return [];
-    const filter = anomaly.filter ? ` AND toString(${quoteIdentifier(anomaly.filter.attribute)}) = {a${i}_value:String}` : '';
-    return [`if(${actionOf(anomaly.metric)} AND time >= {a${i}_from:DateTime('UTC')} AND time < {a${i}_to:DateTime('UTC')}${filter}, {a${i}_factor:Float64}, 1.0)`];
+    const filter = anomaly.filter
+      ? ` AND toString(${quoteIdentifier(anomaly.filter.attribute)}) = {a${i}_value:String}`
+      : '';
+    const during = `time >= {a${i}_from:DateTime('UTC')} AND time < {a${i}_to:DateTime('UTC')}`;
+    return [`if(${actionOf(anomaly.metric)} AND ${during}${filter}, {a${i}_factor:Float64}, 1.0)`];
   });
   return terms.length === 0 ? undefined : `(${terms.join(' * ')})`;
 }
@@ -98,8 +128,9 @@ function anomalyFactor(anomalies: readonly Anomaly[], kinds: readonly AnomalyMet
  */
 function anomalyCopies(factor: string | undefined, eventKey: string): string {
   if (factor === undefined) return '';
-  return `ARRAY JOIN arrayFilter(copy -> copy < floor(${factor}) OR (copy = floor(${factor}) AND ${draw('anomaly', eventKey, 'copy')} < ${factor} - floor(${factor})),
-      range(toUInt32(ceil(${factor})))) AS copy`;
+  const extra = `copy = floor(${factor}) AND ${draw('anomaly', eventKey, 'copy')} < ${factor} - floor(${factor})`;
+  return `ARRAY JOIN arrayFilter(copy -> copy < floor(${factor}) OR (${extra}),
+  range(toUInt32(ceil(${factor})))) AS copy`;
 }
 
 export interface DayStatementInput {
@@ -119,17 +150,19 @@ FROM (
   SELECT user_id, post_id, event.1 AS action, {day_start:DateTime('UTC')} + event.2 AS time, k, ${ATTRIBUTES}
   FROM (
     SELECT user_id, k, post_id, ${ATTRIBUTES},
-      ${secondOfDay(draw('view-hour', 'user_id', '{day_key:UInt32}', 'k'), draw('view-minute', 'user_id', '{day_key:UInt32}', 'k'))} AS view_second,
-      ${draw('like', 'user_id', '{day_key:UInt32}', 'k')} < (0.1 + 0.2 * ${draw('ctr', 'user_id')}) * (0.75 + 0.5 * ${draw('post-ctr', 'post_id')}) AS liked,
-      least(view_second + 2 + toUInt32(floor(60 * ${draw('like-delay', 'user_id', '{day_key:UInt32}', 'k')})), {day_seconds:UInt32} - 1) AS like_second,
+      ${secondOfDay(eventDraw('view-hour'), eventDraw('view-minute'))} AS view_second,
+      ${eventDraw('like')} < (0.1 + 0.2 * ${draw('ctr', 'user_id')})
+        * (0.75 + 0.5 * ${draw('post-ctr', 'post_id')}) AS liked,
+      least(view_second + 2 + toUInt32(floor(60 * ${eventDraw('like-delay')})),
+        {day_seconds:UInt32} - 1) AS like_second,
       arrayJoin(if(liked, [('view', view_second), ('like', like_second)], [('view', view_second)])) AS event
     FROM (
       SELECT user_id, k, ${ATTRIBUTES},
-        toUInt32(1 + floor({posts:UInt32} * pow(${draw('post', 'user_id', '{day_key:UInt32}', 'k')}, 3))) AS post_id
+        toUInt32(1 + floor({posts:UInt32} * pow(${eventDraw('post')}, 3))) AS post_id
       FROM (
         SELECT toUInt32(number + 1) AS user_id, ${userAttributes('user_id')},
-          if(${draw('feed-active', 'user_id', '{day_key:UInt32}')} < (0.2 + 0.6 * ${draw('feed-propensity', 'user_id')}) * {week_factor:Float64},
-             least(2000, toUInt32(floor({view_scale:Float64} * pow(1 - ${draw('views', 'user_id', '{day_key:UInt32}')}, -0.5)))), 0) AS views
+          if(${dayDraw('feed-active')} < (0.2 + 0.6 * ${draw('feed-propensity', 'user_id')}) * {week_factor:Float64},
+             least(2000, toUInt32(floor({view_scale:Float64} * pow(1 - ${dayDraw('views')}, -0.5)))), 0) AS views
         FROM numbers({users:UInt32})
       )
       ARRAY JOIN range(views) AS k
@@ -148,7 +181,7 @@ ${anomalyCopies(factor, 'user_id, {day_key:UInt32}, k, action')}`;
 export function messagesDaySql({ target, anomalies }: DayStatementInput, receiverColumn: string): string {
   const factor = anomalyFactor(anomalies, ['messages'], () => '1');
   const friends = `(1 + cityHash64({seed:UInt64}, 'friends', user_id) % 8)`;
-  const slot = `toUInt32(floor(pow(${draw('friend-slot', 'user_id', '{day_key:UInt32}', 'k')}, 2) * ${friends}))`;
+  const slot = `toUInt32(floor(pow(${eventDraw('friend-slot')}, 2) * ${friends}))`;
   const columns = messageColumns(receiverColumn).map((c) => c.name);
   // The receiver is computed as receiver_id, whatever the table calls its column.
   const selected = columns.map((name) => (name === receiverColumn ? 'receiver_id' : name));
@@ -156,7 +189,7 @@ export function messagesDaySql({ target, anomalies }: DayStatementInput, receive
 SELECT ${selected.join(', ')}
 FROM (
   SELECT user_id, k, receiver_id, ${ATTRIBUTES},
-    {day_start:DateTime('UTC')} + ${secondOfDay(draw('msg-hour', 'user_id', '{day_key:UInt32}', 'k'), draw('msg-minute', 'user_id', '{day_key:UInt32}', 'k'))} AS time
+    {day_start:DateTime('UTC')} + ${secondOfDay(eventDraw('msg-hour'), eventDraw('msg-minute'))} AS time
   FROM (
     SELECT user_id, k, ${ATTRIBUTES}, ${slot} AS slot,
       if(${draw('silent-friend', 'user_id', 'slot')} < 0.08,
@@ -166,8 +199,10 @@ FROM (
     FROM (
       SELECT toUInt32(number + 1) AS user_id, ${userAttributes('user_id')},
         if(${draw('messenger-user', 'user_id')} < 0.3
-             AND ${draw('messenger-active', 'user_id', '{day_key:UInt32}')} < (0.2 + 0.5 * ${draw('messenger-propensity', 'user_id')}) * {week_factor:Float64},
-           least(300, toUInt32(1 + floor({message_scale:Float64} * pow(1 - ${draw('messages', 'user_id', '{day_key:UInt32}')}, -0.5)))), 0) AS messages
+             AND ${dayDraw('messenger-active')}
+               < (0.2 + 0.5 * ${draw('messenger-propensity', 'user_id')}) * {week_factor:Float64},
+           least(300, toUInt32(1 + floor({message_scale:Float64} * pow(1 - ${dayDraw('messages')}, -0.5)))), 0)
+        AS messages
       FROM numbers({users:UInt32})
     )
     ARRAY JOIN range(messages) AS k

@@ -27,7 +27,10 @@ export function startLiveSimulation(options: LiveSimulationOptions): LiveSimulat
   const loop = async (): Promise<void> => {
     while (!stopped()) {
       try {
-        const result = await simulateAppend(options.warehouse, options.tables, { until: floorToMinutes(options.clock.now(), 1), anomalies: [] });
+        const result = await simulateAppend(options.warehouse, options.tables, {
+          until: floorToMinutes(options.clock.now(), 1),
+          anomalies: [],
+        });
         if (result) options.onAppend?.(result);
       } catch (error) {
         options.onError?.(error);

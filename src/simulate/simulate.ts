@@ -78,8 +78,15 @@ export async function lastSimulation(
     { params: { database: runs.database, table: runs.table } },
   );
   if (!exists || exists.n === 0) return undefined;
-  const [last] = await warehouse.query<{ generated_until: string; seed: number; users: number; events_per_day: number; timezone: string }>(
-    `SELECT generated_until, seed, users, events_per_day, timezone FROM ${runs.sql} ORDER BY generated_until DESC LIMIT 1`,
+  const [last] = await warehouse.query<{
+    generated_until: string;
+    seed: number;
+    users: number;
+    events_per_day: number;
+    timezone: string;
+  }>(
+    `SELECT generated_until, seed, users, events_per_day, timezone FROM ${runs.sql}
+     ORDER BY generated_until DESC LIMIT 1`,
   );
   if (!last) return undefined;
   return {
@@ -101,10 +108,23 @@ export async function simulateAppend(
 ): Promise<SimulationResult | undefined> {
   const last = await lastSimulation(warehouse, tables);
   if (!last) {
-    throw new SimulationError(`there is no simulation in ${tables.feed.database} to append to; run vigil simulate without --append first`);
+    throw new SimulationError(
+      `there is no simulation in ${tables.feed.database} to append to; run vigil simulate without --append first`,
+    );
   }
   if (request.until <= last.until) return undefined;
-  return generate(warehouse, tables, { population: last.population, from: last.until, until: request.until, anomalies: request.anomalies, timezone: last.timezone }, onProgress);
+  return generate(
+    warehouse,
+    tables,
+    {
+      population: last.population,
+      from: last.until,
+      until: request.until,
+      anomalies: request.anomalies,
+      timezone: last.timezone,
+    },
+    onProgress,
+  );
 }
 
 async function generate(
@@ -145,7 +165,12 @@ async function generate(
 
   const range = { from: toSqlDateTime(from), until: toSqlDateTime(until) };
   const count = async (table: TableName) =>
-    (await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${table.sql} WHERE time >= {from:DateTime('UTC')} AND time < {until:DateTime('UTC')}`, { params: range }))[0]?.n ?? 0;
+    (
+      await warehouse.query<{ n: number }>(
+        `SELECT count() AS n FROM ${table.sql} WHERE time >= {from:DateTime('UTC')} AND time < {until:DateTime('UTC')}`,
+        { params: range },
+      )
+    )[0]?.n ?? 0;
   const feedRows = await count(tables.feed);
   const messageRows = await count(tables.messages);
   await warehouse.insert(runsTable(tables), [

@@ -39,7 +39,8 @@ export function parseAnomaly(text: string, until: Date, timezone: string): Anoma
   };
 
   const metric = take('metric');
-  if (!isOneOf(metric, ANOMALY_METRICS)) throw new Error(`metric must be one of ${ANOMALY_METRICS.join(', ')} (got ${metric ?? 'nothing'})`);
+  if (!isOneOf(metric, ANOMALY_METRICS))
+    throw new Error(`metric must be one of ${ANOMALY_METRICS.join(', ')} (got ${metric ?? 'nothing'})`);
   const factorText = take('factor');
   const factor = Number(factorText);
   if (factorText === undefined || factorText === '' || !Number.isFinite(factor) || factor < 0 || factor > 100) {
@@ -74,7 +75,9 @@ export function parseAnomaly(text: string, until: Date, timezone: string): Anoma
   }
   const unknown = [...fields.keys()];
   if (unknown.length > 0) {
-    throw new Error(`unknown key ${unknown.join(', ')}; known: metric, factor, from, to, last, ${USER_ATTRIBUTES.join(', ')}`);
+    throw new Error(
+      `unknown key ${unknown.join(', ')}; known: metric, factor, from, to, last, ${USER_ATTRIBUTES.join(', ')}`,
+    );
   }
   return filter ? { metric, factor, from, to, filter } : { metric, factor, from, to };
 }

@@ -17,7 +17,12 @@ export async function checkSources(warehouse: Warehouse, sources: Sources): Prom
   const tables = sourceTables(sources);
   for (const name of SOURCE_NAMES) {
     const { table, columns } = tables[name];
-    await requireColumns(warehouse, SOURCE_CONFIG_KEYS[name], table, columns.map((c) => c.name));
+    await requireColumns(
+      warehouse,
+      SOURCE_CONFIG_KEYS[name],
+      table,
+      columns.map((c) => c.name),
+    );
   }
 }
 
@@ -37,7 +42,12 @@ export async function explainSourceFailure(warehouse: Warehouse, sources: Source
 
 const MISSING = new Set(['UNKNOWN_TABLE', 'UNKNOWN_DATABASE', 'UNKNOWN_IDENTIFIER', 'ACCESS_DENIED']);
 
-async function requireColumns(warehouse: Warehouse, key: string, table: TableName, required: readonly string[]): Promise<void> {
+async function requireColumns(
+  warehouse: Warehouse,
+  key: string,
+  table: TableName,
+  required: readonly string[],
+): Promise<void> {
   const name = `${table.database}.${table.table}`;
   const columns = await warehouse.query<{ name: string }>(
     'SELECT name FROM system.columns WHERE database = {database:String} AND table = {table:String}',
@@ -52,7 +62,11 @@ async function requireColumns(warehouse: Warehouse, key: string, table: TableNam
   const missing = required.filter((column) => !present.has(column));
   if (missing.length === 0) return;
   const spelling = (wanted: string, other: string) =>
-    missing.includes(wanted) && present.has(other) ? ` (this table spells it ${other}: set sources.receiverColumn: ${other})` : undefined;
+    missing.includes(wanted) && present.has(other)
+      ? ` (this table spells it ${other}: set sources.receiverColumn: ${other})`
+      : undefined;
   const hint = spelling('reciever_id', 'receiver_id') ?? spelling('receiver_id', 'reciever_id') ?? '';
-  throw new SourceError(`${key}: table ${name} lacks column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}${hint}`);
+  throw new SourceError(
+    `${key}: table ${name} lacks column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}${hint}`,
+  );
 }

@@ -50,9 +50,13 @@ export type SourceName = 'feed' | 'messages';
 export const SOURCE_NAMES: readonly SourceName[] = ['feed', 'messages'];
 
 /** The config key that names each source table, for messages that say what to fix. */
-export const SOURCE_CONFIG_KEYS: Readonly<Record<SourceName, string>> = { feed: 'sources.feed', messages: 'sources.messages' };
+export const SOURCE_CONFIG_KEYS: Readonly<Record<SourceName, string>> = {
+  feed: 'sources.feed',
+  messages: 'sources.messages',
+};
 
-const attributeColumns = (names: readonly UserAttribute[]): SourceColumn[] => names.map((name) => ({ name, type: ATTRIBUTE_TYPES[name] }));
+const attributeColumns = (names: readonly UserAttribute[]): SourceColumn[] =>
+  names.map((name) => ({ name, type: ATTRIBUTE_TYPES[name] }));
 
 /** `feed_actions`, in the warehouse's column order. */
 export function feedColumns(): SourceColumn[] {

@@ -42,7 +42,8 @@ export async function ensureVigilTables(warehouse: Warehouse, tables: VigilTable
 
 /** Forgets every alert evaluation, notification and counted window, for when the sources were replaced wholesale. */
 export async function discardAlertState(warehouse: Warehouse, tables: VigilTables): Promise<void> {
-  for (const name of ALERT_TABLES) await warehouse.command(`DROP TABLE IF EXISTS ${tables[name].sql}`, { idempotent: true });
+  for (const name of ALERT_TABLES)
+    await warehouse.command(`DROP TABLE IF EXISTS ${tables[name].sql}`, { idempotent: true });
   forgetEnsured(warehouse);
 }
 

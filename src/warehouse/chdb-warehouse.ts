@@ -57,7 +57,11 @@ export function openChdbWarehouse(directory: string): Warehouse {
     async insert(table: TableName, rows, options) {
       if (rows.length === 0) return;
       const payload = rows.map((row) => JSON.stringify(row, jsonSafe)).join('\n');
-      await run(`INSERT INTO ${table.sql}${settingsClause(options?.settings)} FORMAT JSONEachRow\n${payload}`, undefined, 'TabSeparated');
+      await run(
+        `INSERT INTO ${table.sql}${settingsClause(options?.settings)} FORMAT JSONEachRow\n${payload}`,
+        undefined,
+        'TabSeparated',
+      );
     },
     async ping() {
       await run('SELECT 1', undefined, 'TabSeparated');
@@ -78,7 +82,8 @@ export function openChdbWarehouse(directory: string): Warehouse {
 function lockedError(directory: string, holder: string, cause?: unknown): WarehouseError {
   return new WarehouseError(
     `the embedded warehouse at ${directory} is in use by ${holder} (chDB lets one process open a data directory). ` +
-      'Stop that process (for example a running `vigil serve`) and try again, or give this command its own warehouse.embedded.path.',
+      'Stop that process (for example a running `vigil serve`) and try again, ' +
+      'or give this command its own warehouse.embedded.path.',
     { type: WAREHOUSE_LOCKED, retryable: true, cause },
   );
 }
@@ -88,7 +93,11 @@ function toWarehouseError(error: unknown): WarehouseError {
   const text = error instanceof Error ? error.message : String(error);
   const parsed = parseClickHouseError(text);
   if (parsed) return clickHouseError(parsed, error);
-  return new WarehouseError(`embedded ClickHouse failed: ${text}`, { type: 'EMBEDDED', retryable: false, cause: error });
+  return new WarehouseError(`embedded ClickHouse failed: ${text}`, {
+    type: 'EMBEDDED',
+    retryable: false,
+    cause: error,
+  });
 }
 
 /** Rows of a JSONEachRow result, one JSON object a line. */

@@ -23,13 +23,24 @@ export async function freshStagingTable(warehouse: Warehouse, staging: TableName
  * (ClickHouse refuses to replace a partition from one that has no parts).
  * Returns the number of rows published.
  */
-export async function publishDay(warehouse: Warehouse, target: TableName, staging: TableName, day: IsoDate): Promise<number> {
+export async function publishDay(
+  warehouse: Warehouse,
+  target: TableName,
+  staging: TableName,
+  day: IsoDate,
+): Promise<number> {
   const id = dayPartitionId(day);
-  const [staged] = await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${staging.sql} WHERE _partition_id = {id:String}`, {
-    params: { id },
-  });
+  const [staged] = await warehouse.query<{ n: number }>(
+    `SELECT count() AS n FROM ${staging.sql} WHERE _partition_id = {id:String}`,
+    {
+      params: { id },
+    },
+  );
   const rows = staged?.n ?? 0;
   if (rows === 0) await warehouse.command(`ALTER TABLE ${target.sql} DROP PARTITION ID '${id}'`, { idempotent: true });
-  else await warehouse.command(`ALTER TABLE ${target.sql} REPLACE PARTITION ID '${id}' FROM ${staging.sql}`, { idempotent: true });
+  else
+    await warehouse.command(`ALTER TABLE ${target.sql} REPLACE PARTITION ID '${id}' FROM ${staging.sql}`, {
+      idempotent: true,
+    });
   return rows;
 }

@@ -23,7 +23,13 @@ export function quoteIdentifier(name: string): string {
 export function tableName(qualified: string): TableName {
   const parts = qualified.split('.');
   const [database, table] = parts;
-  if (parts.length !== 2 || database === undefined || table === undefined || !isIdentifier(database) || !isIdentifier(table)) {
+  if (
+    parts.length !== 2 ||
+    database === undefined ||
+    table === undefined ||
+    !isIdentifier(database) ||
+    !isIdentifier(table)
+  ) {
     throw new TypeError(`not a db.table name: ${JSON.stringify(qualified)}`);
   }
   return { database, table, sql: `${quoteIdentifier(database)}.${quoteIdentifier(table)}` };

@@ -2,7 +2,14 @@ import { ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/c
 import type { TableName } from './identifiers.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { StatementOptions, Warehouse } from './warehouse.js';
-import { BAD_RESPONSE, NETWORK, TIMEOUT, WarehouseError, clickHouseError, parseClickHouseError } from './warehouse-error.js';
+import {
+  BAD_RESPONSE,
+  NETWORK,
+  TIMEOUT,
+  WarehouseError,
+  clickHouseError,
+  parseClickHouseError,
+} from './warehouse-error.js';
 
 /** Where the server is and how to talk to it (`warehouse.server`). */
 export interface ServerWarehouseSettings {
@@ -87,7 +94,12 @@ export function openServerWarehouse(config: ServerWarehouseSettings, options: Se
     async insert(table: TableName, rows, statement) {
       if (rows.length === 0) return;
       await attempt(statement?.idempotent ?? false, () =>
-        client.insert({ table: table.sql, values: rows, format: 'JSONEachRow', clickhouse_settings: statement?.settings ?? {} }),
+        client.insert({
+          table: table.sql,
+          values: rows,
+          format: 'JSONEachRow',
+          clickhouse_settings: statement?.settings ?? {},
+        }),
       );
     },
     async ping() {
@@ -110,28 +122,42 @@ function neverSent(error: WarehouseError): boolean {
 function toWarehouseError(error: unknown, location: string): WarehouseError {
   if (error instanceof WarehouseError) return error;
   if (error instanceof ClickHouseError) {
-    return clickHouseError({ code: Number(error.code), type: error.type ?? 'UNKNOWN', message: error.message.replace(/\.\s*$/, '') }, error);
+    return clickHouseError(
+      { code: Number(error.code), type: error.type ?? 'UNKNOWN', message: error.message.replace(/\.\s*$/, '') },
+      error,
+    );
   }
   const text = error instanceof Error ? error.message : String(error);
   const parsed = parseClickHouseError(text);
   if (parsed) return clickHouseError(parsed, error);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return new WarehouseError(`cannot reach ClickHouse at ${location} (${code}); check warehouse.server.url and that the server is up`, {
-      type: NETWORK,
-      retryable: true,
-      cause: error,
-    });
+    return new WarehouseError(
+      `cannot reach ClickHouse at ${location} (${code}); check warehouse.server.url and that the server is up`,
+      {
+        type: NETWORK,
+        retryable: true,
+        cause: error,
+      },
+    );
   }
   if (/timeout/i.test(text)) {
-    return new WarehouseError(`ClickHouse at ${location} did not answer in time; raise warehouse.server.requestTimeout if the statement is expected to be long`, {
-      type: TIMEOUT,
-      retryable: true,
-      cause: error,
-    });
+    return new WarehouseError(
+      `ClickHouse at ${location} did not answer in time; ` +
+        'raise warehouse.server.requestTimeout if the statement is expected to be long',
+      {
+        type: TIMEOUT,
+        retryable: true,
+        cause: error,
+      },
+    );
   }
   // Not ClickHouse's own error text: typically a proxy or load balancer in front of it (502/503).
-  return new WarehouseError(`unexpected answer from ${location}: ${text.slice(0, 300)}`, { type: BAD_RESPONSE, retryable: true, cause: error });
+  return new WarehouseError(`unexpected answer from ${location}: ${text.slice(0, 300)}`, {
+    type: BAD_RESPONSE,
+    retryable: true,
+    cause: error,
+  });
 }
 
 /** The URL as it may be printed: no user, no password, no query string. */

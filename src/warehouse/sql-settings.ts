@@ -7,7 +7,13 @@ export function settingsClause(settings: Readonly<Record<string, string | number
   const rendered = entries.map(([name, value]) => {
     if (!isIdentifier(name)) throw new TypeError(`not a setting name: ${JSON.stringify(name)}`);
     const literal =
-      typeof value === 'string' ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+      typeof value === 'string'
+        ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+        : typeof value === 'boolean'
+          ? value
+            ? '1'
+            : '0'
+          : String(value);
     return `${name} = ${literal}`;
   });
   return ` SETTINGS ${rendered.join(', ')}`;

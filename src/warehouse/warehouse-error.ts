@@ -13,7 +13,10 @@ export class WarehouseError extends JobError {
   /** True when trying again later could succeed (network, overload, timeout). */
   readonly retryable: boolean;
 
-  constructor(message: string, details: { code?: number | undefined; type: string; retryable: boolean; cause?: unknown; hint?: string }) {
+  constructor(
+    message: string,
+    details: { code?: number | undefined; type: string; retryable: boolean; cause?: unknown; hint?: string },
+  ) {
     super(message, { cause: details.cause, hint: details.hint });
     this.code = details.code;
     this.type = details.type;

@@ -37,7 +37,11 @@ export interface Warehouse {
   /** Runs a statement that returns no rows (DDL, INSERT … SELECT, ALTER). */
   command(sql: string, options?: StatementOptions): Promise<void>;
   /** Inserts rows given as objects keyed by column name. */
-  insert(table: TableName, rows: readonly Readonly<Record<string, unknown>>[], options?: Omit<StatementOptions, 'params'>): Promise<void>;
+  insert(
+    table: TableName,
+    rows: readonly Readonly<Record<string, unknown>>[],
+    options?: Omit<StatementOptions, 'params'>,
+  ): Promise<void>;
   /** Checks that the warehouse answers; throws a WarehouseError if not. */
   ping(): Promise<void>;
   /** Releases the connection (and, when embedded, the data directory's lock). Idempotent. */

@@ -28,39 +28,75 @@ export interface DashboardSettings {
 }
 
 /** A metric's windows since the start of the day before `at`, with its band and the alerts sent. */
-export async function metricView(warehouse: Warehouse, settings: DashboardSettings, metric: AlertMetric, slice: { attribute: UserAttribute; value: string } | undefined, at: Date) {
+export async function metricView(
+  warehouse: Warehouse,
+  settings: DashboardSettings,
+  metric: AlertMetric,
+  slice: { attribute: UserAttribute; value: string } | undefined,
+  at: Date,
+) {
   const window = evaluatedWindow(at, settings.lagMs);
   const from = historyStart(at, settings.timezone);
   const to = new Date(window.getTime() + WINDOW_MS);
   const params = { from: toSqlDateTime(from), to: toSqlDateTime(to) };
-  const rows = countedWindows(await warehouse.query<WindowCountRow>(windowCountsSql(settings.sources, slice ? [slice.attribute] : []), { params }));
-  const counts = new Map(rows.filter((row) => row.slice === (slice?.attribute ?? '') && row.value === (slice?.value ?? '')).map((row) => [row.start, row]));
+  const rows = countedWindows(
+    await warehouse.query<WindowCountRow>(windowCountsSql(settings.sources, slice ? [slice.attribute] : []), {
+      params,
+    }),
+  );
+  const counts = new Map(
+    rows
+      .filter((row) => row.slice === (slice?.attribute ?? '') && row.value === (slice?.value ?? ''))
+      .map((row) => [row.start, row]),
+  );
   const windows = windowStarts(from.getTime(), to.getTime());
   const values = metricSeries(windows, counts)[metric];
   const bands = iqrDetector(settings.metricOptions(metric)).bands(values);
   const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
-  const alerts = await warehouse.query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
-    `SELECT toString(window_start) AS window, kind, value, low, up FROM ${settings.tables.notifications.sql}
-     WHERE metric = {metric:String} AND slice = {slice:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
+  const alerts = await warehouse
+    .query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
+      `SELECT toString(window_start) AS window, kind, value, low, up FROM ${settings.tables.notifications.sql}
+     WHERE metric = {metric:String} AND slice = {slice:String}
+       AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
      ORDER BY window_start`,
-    { params: { metric, slice: sliceKey, ...params } },
-  ).catch(emptyIfNoTable);
+      { params: { metric, slice: sliceKey, ...params } },
+    )
+    .catch(emptyIfNoTable);
   const marks = alerts.filter((a) => a.kind !== 'resolved').map((a) => fromSqlDateTime(a.window).getTime());
-  const spec: ChartSpec = windowChartSpec({ metric, windows, values, bands, marks, timezone: settings.timezone, locale: settings.locale, title: `${metric}${sliceKey === '' ? '' : `, ${sliceKey}`}` });
+  const spec: ChartSpec = windowChartSpec({
+    metric,
+    windows,
+    values,
+    bands,
+    marks,
+    timezone: settings.timezone,
+    locale: settings.locale,
+    title: `${metric}${sliceKey === '' ? '' : `, ${sliceKey}`}`,
+  });
   return {
     metric,
     slice: sliceKey,
     timezone: settings.timezone,
     window: window.toISOString(),
-    points: windows.map((w, i) => ({ window: new Date(w).toISOString(), value: values[i] ?? null, low: bands[i]?.low ?? null, up: bands[i]?.up ?? null })),
+    points: windows.map((w, i) => ({
+      window: new Date(w).toISOString(),
+      value: values[i] ?? null,
+      low: bands[i]?.low ?? null,
+      up: bands[i]?.up ?? null,
+    })),
     alerts: alerts.map((a) => ({ ...a, window: fromSqlDateTime(a.window).toISOString() })),
     spec,
   };
 }
 
-/** The report's numbers for each day of [until − count + 1, until] (null without events), and the report's 7-day chart. */
+/** The report's numbers of each day of [until − count + 1, until] (null without events), and its 7-day chart. */
 export async function dailyView(warehouse: Warehouse, settings: DashboardSettings, until: IsoDate, count: number) {
-  const report = await queryDailyReport(warehouse, { sources: settings.sources, timezone: settings.timezone, day: until, back: count - 1 });
+  const report = await queryDailyReport(warehouse, {
+    sources: settings.sources,
+    timezone: settings.timezone,
+    day: until,
+    back: count - 1,
+  });
   // The report's own picture of the last 7 of these days, as the browser draws it.
   const spec = dailyChartSpec(report, settings.locale);
   const days = daysBetween(addDays(until, -(count - 1)), until).map((day) => {
@@ -74,22 +110,27 @@ export async function dailyView(warehouse: Warehouse, settings: DashboardSetting
 export async function slicesView(warehouse: Warehouse, settings: DashboardSettings, day: IsoDate, dimension: string) {
   return warehouse.query(
     `SELECT dimension_value, views, likes, messages_sent, messages_received, users_sent, users_received
-     FROM ${settings.target.sql} WHERE event_date = {day:Date} AND dimension = {dimension:String} ORDER BY dimension_value`,
+     FROM ${settings.target.sql} WHERE event_date = {day:Date} AND dimension = {dimension:String}
+     ORDER BY dimension_value`,
     { params: { day, dimension } },
   );
 }
 
 /** The latest notifications, newest first. */
 export async function alertHistory(warehouse: Warehouse, settings: DashboardSettings, limit: number) {
-  const rows = await warehouse.query<{ window: string; metric: string; slice: string; kind: string; value: number | null; delivered: number }>(
-    `SELECT toString(window_start) AS window, metric, slice, kind, value, delivered FROM ${settings.tables.notifications.sql} ORDER BY window_start DESC LIMIT {limit:UInt32}`,
-    { params: { limit } },
-  ).catch(emptyIfNoTable);
+  const rows = await warehouse
+    .query<{ window: string; metric: string; slice: string; kind: string; value: number | null; delivered: number }>(
+      `SELECT toString(window_start) AS window, metric, slice, kind, value, delivered
+       FROM ${settings.tables.notifications.sql} ORDER BY window_start DESC LIMIT {limit:UInt32}`,
+      { params: { limit } },
+    )
+    .catch(emptyIfNoTable);
   return rows.map((r) => ({ ...r, window: fromSqlDateTime(r.window).toISOString(), delivered: r.delivered === 1 }));
 }
 
 /** Before the first alert run there is no notifications table: that means no alerts, not an error. */
 function emptyIfNoTable(error: unknown): never[] {
-  if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE')) return [];
+  if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE'))
+    return [];
   throw error;
 }

@@ -9,7 +9,8 @@ import { escapeHtml } from '../notify/telegram-html.js';
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
-header{background:#1f3d66;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;flex-wrap:wrap;align-items:baseline}
+header{background:#1f3d66;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;flex-wrap:wrap;
+  align-items:baseline}
 header a{color:#fff;text-decoration:none;font-weight:600}
 main{padding:1rem;max-width:960px;margin:auto}
 h1{font-size:1.3rem;margin:.2rem 0 1rem}
@@ -27,39 +28,70 @@ function layout(title: string, body: string, script: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)} · vigil</title><style>${STYLE}</style></head>
-<body><header><a href="/">vigil</a><a href="/daily">daily</a><a href="/slices">slices</a><a href="/runs">runs &amp; alerts</a></header>
+<body><header><a href="/">vigil</a><a href="/daily">daily</a><a href="/slices">slices</a>
+<a href="/runs">runs &amp; alerts</a></header>
 <main>${body}</main>
-<script src="/static/vega.min.js"></script><script src="/static/vega-lite.min.js"></script><script src="/static/vega-embed.min.js"></script>
+<script src="/static/vega.min.js"></script><script src="/static/vega-lite.min.js"></script>
+<script src="/static/vega-embed.min.js"></script>
 <script>
 const query = new URLSearchParams(location.search);
 const token = query.get('token');
-const api = (path, params = {}) => { const p = new URLSearchParams(params); if (token) p.set('token', token); return fetch(path + '?' + p).then(async (r) => { const body = await r.json(); if (!r.ok) throw new Error(body.error || r.statusText); return body; }); };
-const fail = (error) => { document.querySelector('main').insertAdjacentHTML('beforeend', '<p class="card started">' + String(error.message || error).replace(/</g, '&lt;') + '</p>'); };
-const number = (v) => v === null || v === undefined ? '—' : Math.abs(v) < 10 && !Number.isInteger(v) ? v.toFixed(3) : Math.round(v).toLocaleString('en-US');
-const cell = (v) => '<td>' + String(v).replace(/</g, '&lt;') + '</td>';
+const api = (path, params = {}) => {
+  const p = new URLSearchParams(params);
+  if (token) p.set('token', token);
+  return fetch(path + '?' + p).then(async (r) => {
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    return body;
+  });
+};
+const escape = (v) => String(v).replace(/</g, '&lt;');
+const fail = (error) => {
+  const text = '<p class="card started">' + escape(error.message || error) + '</p>';
+  document.querySelector('main').insertAdjacentHTML('beforeend', text);
+};
+const number = (v) => v === null || v === undefined ? '—'
+  : Math.abs(v) < 10 && !Number.isInteger(v) ? v.toFixed(3) : Math.round(v).toLocaleString('en-US');
+const cell = (v) => '<td>' + escape(v) + '</td>';
+const row = (cells, className = '') => '<tr class="' + className + '">' + cells.join('') + '</tr>';
 ${script}
 </script></body></html>`;
 }
 
 export function indexPage(metrics: readonly string[]): string {
   const links = metrics.map((m) => `<li><a href="/metric/${m}">${m}</a></li>`).join('');
-  return layout('vigil', `<h1>vigil</h1><div class="card"><p>The last day of 15-minute windows, with the band and the alerts, for each metric:</p><ul>${links}</ul></div>`, '');
+  return layout(
+    'vigil',
+    `<h1>vigil</h1><div class="card">
+<p>The last day of 15-minute windows, with the band and the alerts, for each metric:</p><ul>${links}</ul></div>`,
+    '',
+  );
 }
 
 export function metricPage(metric: string): string {
   return layout(
     metric,
-    `<h1 id="title">${escapeHtml(metric)}</h1><div class="card"><div id="chart"></div><p id="summary" class="muted"></p></div>
-<div class="card"><h2>Alerts</h2><table id="alerts"><thead><tr><th>window</th><th>kind</th><th>value</th><th>band</th></tr></thead><tbody></tbody></table></div>`,
-    `api('/api/metric/' + ${JSON.stringify(encodeURIComponent(metric))}, Object.fromEntries(['slice', 'at'].filter((k) => query.get(k)).map((k) => [k, query.get(k)])))
+    `<h1 id="title">${escapeHtml(metric)}</h1>
+<div class="card"><div id="chart"></div><p id="summary" class="muted"></p></div>
+<div class="card"><h2>Alerts</h2><table id="alerts">
+<thead><tr><th>window</th><th>kind</th><th>value</th><th>band</th></tr></thead><tbody></tbody></table></div>`,
+    `const params = Object.fromEntries(['slice', 'at'].filter((k) => query.get(k)).map((k) => [k, query.get(k)]));
+api('/api/metric/' + ${JSON.stringify(encodeURIComponent(metric))}, params)
   .then((data) => {
-    const local = (iso) => new Date(iso).toLocaleString('sv-SE', { timeZone: data.timezone, dateStyle: 'short', timeStyle: 'short' });
+    const format = { timeZone: data.timezone, dateStyle: 'short', timeStyle: 'short' };
+    const local = (iso) => new Date(iso).toLocaleString('sv-SE', format);
+    const band = (p) => number(p.low) + ' … ' + number(p.up);
     if (data.slice) document.getElementById('title').textContent = data.metric + ', ' + data.slice.replace('=', ' ');
     const last = data.points[data.points.length - 1];
-    document.getElementById('summary').textContent = 'window ' + local(data.window) + ' (' + data.timezone + '): ' + number(last.value) + ' (band ' + number(last.low) + ' … ' + number(last.up) + ')';
-    document.querySelector('#alerts tbody').innerHTML = data.alerts.length === 0 ? '<tr><td colspan="4" class="muted">no alerts in this period</td></tr>'
-      : data.alerts.map((a) => '<tr class="alert ' + a.kind + '">' + cell(local(a.window)) + cell(a.kind) + cell(number(a.value)) + cell(number(a.low) + ' … ' + number(a.up)) + '</tr>').join('');
-    return vegaEmbed('#chart', data.spec, { actions: false, renderer: 'svg', width: Math.min(640, document.getElementById('chart').clientWidth - 90) });
+    document.getElementById('summary').textContent =
+      'window ' + local(data.window) + ' (' + data.timezone + '): ' + number(last.value) + ' (band ' + band(last) + ')';
+    document.querySelector('#alerts tbody').innerHTML = data.alerts.length === 0
+      ? '<tr><td colspan="4" class="muted">no alerts in this period</td></tr>'
+      : data.alerts
+          .map((a) => row([local(a.window), a.kind, number(a.value), band(a)].map(cell), 'alert ' + a.kind))
+          .join('');
+    const width = Math.min(640, document.getElementById('chart').clientWidth - 90);
+    return vegaEmbed('#chart', data.spec, { actions: false, renderer: 'svg', width });
   }).catch(fail);`,
   );
 }
@@ -68,10 +100,16 @@ export function dailyPage(): string {
   const columns = DAILY_METRICS;
   return layout(
     'daily',
-    `<h1>Daily metrics</h1><div class="card"><div id="chart"></div></div><div class="card"><table id="daily"><thead><tr><th>day</th>${columns.map((c) => `<th>${escapeHtml(DAILY[c].names.en)}</th>`).join('')}</tr></thead><tbody></tbody></table></div>`,
-    `api('/api/daily', { days: query.get('days') || '28' }).then((data) => {
-  document.querySelector('#daily tbody').innerHTML = data.days.slice().reverse().map((d) => '<tr>' + cell(d.day) +
-    ${JSON.stringify(columns)}.map((c) => cell(d.metrics === null ? '—' : c === 'ctr' ? (d.metrics.ctr === null ? 'n/a' : (100 * d.metrics.ctr).toFixed(1) + ' %') : number(d.metrics[c]))).join('') + '</tr>').join('');
+    `<h1>Daily metrics</h1><div class="card"><div id="chart"></div></div><div class="card"><table id="daily">
+<thead><tr><th>day</th>${columns.map((c) => `<th>${escapeHtml(DAILY[c].names.en)}</th>`).join('')}</tr></thead>
+<tbody></tbody></table></div>`,
+    `const ratios = ${JSON.stringify(columns.filter((c) => DAILY[c].kind === 'ratio'))};
+const value = (metrics, c) => metrics === null ? '—'
+  : !ratios.includes(c) ? number(metrics[c])
+  : metrics[c] === null ? 'n/a' : (100 * metrics[c]).toFixed(1) + ' %';
+api('/api/daily', { days: query.get('days') || '28' }).then((data) => {
+  document.querySelector('#daily tbody').innerHTML = data.days.slice().reverse()
+    .map((d) => row([cell(d.day), ...${JSON.stringify(columns)}.map((c) => cell(value(d.metrics, c)))])).join('');
   return vegaEmbed('#chart', data.spec, { actions: false, renderer: 'svg' });
 }).catch(fail);`,
   );
@@ -82,16 +120,20 @@ export function slicesPage(defaultDay: string, dimensions: readonly string[]): s
   return layout(
     'slices',
     `<h1>Slices of <span id="shown"></span></h1>
-<div class="card"><label>day <input type="date" id="day" value="${escapeHtml(defaultDay)}"></label><label>dimension <select id="dimension">${options}</select></label></div>
-<div class="card"><table id="slices"><thead><tr><th>value</th><th>views</th><th>likes</th><th>msgs sent</th><th>msgs recv</th><th>users sent</th><th>users recv</th></tr></thead><tbody></tbody></table></div>`,
+<div class="card"><label>day <input type="date" id="day" value="${escapeHtml(defaultDay)}"></label>
+<label>dimension <select id="dimension">${options}</select></label></div>
+<div class="card"><table id="slices"><thead><tr><th>value</th><th>views</th><th>likes</th><th>msgs sent</th>
+<th>msgs recv</th><th>users sent</th><th>users recv</th></tr></thead><tbody></tbody></table></div>`,
     `const day = document.getElementById('day');
 const dimension = document.getElementById('dimension');
 if (query.get('day')) day.value = query.get('day');
 if (query.get('dimension')) dimension.value = query.get('dimension');
 const load = () => api('/api/slices', { day: day.value, dimension: dimension.value }).then((data) => {
   document.getElementById('shown').textContent = data.day + ' by ' + data.dimension;
-  document.querySelector('#slices tbody').innerHTML = data.rows.length === 0 ? '<tr><td colspan="7" class="muted">no rows for this day</td></tr>'
-    : data.rows.map((r) => '<tr>' + cell(r.dimension_value) + [r.views, r.likes, r.messages_sent, r.messages_received, r.users_sent, r.users_received].map((v) => cell(number(v))).join('') + '</tr>').join('');
+  const counts = (r) => [r.views, r.likes, r.messages_sent, r.messages_received, r.users_sent, r.users_received];
+  document.querySelector('#slices tbody').innerHTML = data.rows.length === 0
+    ? '<tr><td colspan="7" class="muted">no rows for this day</td></tr>'
+    : data.rows.map((r) => row([cell(r.dimension_value), ...counts(r).map((v) => cell(number(v)))])).join('');
 }).catch(fail);
 day.addEventListener('change', load);
 dimension.addEventListener('change', load);
@@ -103,13 +145,25 @@ export function runsPage(): string {
   return layout(
     'runs',
     `<h1>Runs and alerts</h1>
-<div class="card"><h2>Alerts</h2><table id="alerts"><thead><tr><th>window</th><th>metric</th><th>slice</th><th>kind</th><th>value</th><th>delivered</th></tr></thead><tbody></tbody></table></div>
-<div class="card"><h2>Runs</h2><table id="runs"><thead><tr><th>job</th><th>for</th><th>try</th><th>started</th><th>status</th><th>rows</th><th>error</th></tr></thead><tbody></tbody></table></div>`,
-    `api('/api/alerts', { limit: '100' }).then((data) => {
-  document.querySelector('#alerts tbody').innerHTML = data.alerts.map((a) => '<tr class="' + a.kind + '">' + cell(a.window) + '<td><a href="/metric/' + a.metric + (a.slice ? '?slice=' + encodeURIComponent(a.slice) : '') + '">' + a.metric + '</a></td>' + cell(a.slice) + cell(a.kind) + cell(number(a.value)) + cell(a.delivered ? 'yes' : 'kept') + '</tr>').join('');
+<div class="card"><h2>Alerts</h2><table id="alerts"><thead><tr><th>window</th><th>metric</th><th>slice</th>
+<th>kind</th><th>value</th><th>delivered</th></tr></thead><tbody></tbody></table></div>
+<div class="card"><h2>Runs</h2><table id="runs"><thead><tr><th>job</th><th>for</th><th>try</th><th>started</th>
+<th>status</th><th>rows</th><th>error</th></tr></thead><tbody></tbody></table></div>`,
+    `const link = (a) => {
+  const href = '/metric/' + a.metric + (a.slice ? '?slice=' + encodeURIComponent(a.slice) : '');
+  return '<td><a href="' + href + '">' + a.metric + '</a></td>';
+};
+api('/api/alerts', { limit: '100' }).then((data) => {
+  document.querySelector('#alerts tbody').innerHTML = data.alerts.map((a) =>
+    row([cell(a.window), link(a), ...[a.slice, a.kind, number(a.value), a.delivered ? 'yes' : 'kept'].map(cell)],
+      a.kind),
+  ).join('');
 }).catch(fail);
 api('/api/runs', { limit: '100' }).then((data) => {
-  document.querySelector('#runs tbody').innerHTML = data.runs.map((r) => '<tr class="' + (r.status === 'failure' ? 'started' : '') + '">' + [r.job, r.logical, r.attempt, r.startedAt, r.status, r.rows, r.error].map(cell).join('') + '</tr>').join('');
+  document.querySelector('#runs tbody').innerHTML = data.runs.map((r) =>
+    row([r.job, r.logical, r.attempt, r.startedAt, r.status, r.rows, r.error].map(cell),
+      r.status === 'failure' ? 'started' : ''),
+  ).join('');
 }).catch(fail);`,
   );
 }

@@ -9,12 +9,26 @@ export class ListenError extends JobError {
 }
 
 /** Puts the web app on host:port (port 0 picks a free one) and says where. */
-export async function startWebServer(app: Hono, host: string, port: number): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startWebServer(
+  app: Hono,
+  host: string,
+  port: number,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(started));
     started.once('error', (error: NodeJS.ErrnoException) => {
-      const what = error.code === 'EADDRINUSE' ? 'is in use by another program' : error.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be used (${error.code ?? error.message})`;
-      reject(new ListenError(`${host}:${port} ${what}`, { hint: 'set serve.port (or serve.host) in the config to a free one', cause: error }));
+      const what =
+        error.code === 'EADDRINUSE'
+          ? 'is in use by another program'
+          : error.code === 'EADDRNOTAVAIL'
+            ? 'is not an address of this machine'
+            : `cannot be used (${error.code ?? error.message})`;
+      reject(
+        new ListenError(`${host}:${port} ${what}`, {
+          hint: 'set serve.port (or serve.host) in the config to a free one',
+          cause: error,
+        }),
+      );
     });
   });
   const address = server.address() as AddressInfo;

@@ -43,14 +43,20 @@ export interface SliceSeries {
  */
 export function metricSeries(windows: readonly number[], counts: ReadonlyMap<number, WindowCounts>): MetricSeries {
   const rows = windows.map((w) => counts.get(w) ?? ZERO_COUNTS);
-  return Object.fromEntries(ALERT_METRICS.map((metric) => [metric, rows.map((row) => metricValue(metric, row))])) as unknown as MetricSeries;
+  return Object.fromEntries(
+    ALERT_METRICS.map((metric) => [metric, rows.map((row) => metricValue(metric, row))]),
+  ) as unknown as MetricSeries;
 }
 
 /**
  * The series of the whole product and of each value of each slice, from counted windows; values
  * in a stable order (the whole product first, then slices as given, values sorted).
  */
-export function sliceSeries(windows: readonly number[], rows: readonly CountedWindow[], slices: readonly string[]): SliceSeries[] {
+export function sliceSeries(
+  windows: readonly number[],
+  rows: readonly CountedWindow[],
+  slices: readonly string[],
+): SliceSeries[] {
   return ['', ...slices].flatMap((slice) => {
     const own = rows.filter((row) => row.slice === slice);
     const values = slice === '' ? [''] : [...new Set(own.map((row) => row.value))].sort();

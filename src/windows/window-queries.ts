@@ -44,7 +44,12 @@ export function countedWindows(rows: readonly WindowCountRow[]): CountedWindow[]
   for (const row of rows) {
     const key = `${row.slice}|${row.value}|${row.window}`;
     const seen = windows.get(key);
-    windows.set(key, seen ? { ...seen, ...addCounts(seen, row) } : { slice: row.slice, value: row.value, start: fromSqlDateTime(row.window).getTime(), ...countsOf(row) });
+    windows.set(
+      key,
+      seen
+        ? { ...seen, ...addCounts(seen, row) }
+        : { slice: row.slice, value: row.value, start: fromSqlDateTime(row.window).getTime(), ...countsOf(row) },
+    );
   }
   return [...windows.values()];
 }

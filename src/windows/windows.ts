@@ -1,6 +1,9 @@
 import { addDays, dayOf, floorToMinutes, startOfDay } from '../time/time.js';
 
-/** The length of an alert window (SPEC §5). Every zone's offset is whole quarter hours, so windows are the same instants everywhere. */
+/**
+ * The length of an alert window (SPEC §5). Every zone's offset is whole quarter hours, so windows
+ * are the same instants everywhere.
+ */
 export const WINDOW_MS = 15 * 60_000;
 
 /** The evaluated window for an evaluation time: the last complete one before at − lag (SPEC §2). */

@@ -38,13 +38,31 @@ async function scenario(database: string, anomalies: readonly Anomaly[], until =
     timezone: TZ,
     alerts: { dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}' },
   }).alert;
-  await simulateFresh(warehouse, settings.sources, { population, from: new Date('2024-03-04T21:00:00Z'), until, anomalies, timezone: TZ });
+  await simulateFresh(warehouse, settings.sources, {
+    population,
+    from: new Date('2024-03-04T21:00:00Z'),
+    until,
+    anomalies,
+    timezone: TZ,
+  });
   const outbox = new OutboxNotifier(join(dir.path, `outbox-${database}`));
-  return { settings, outbox, run: (at: Date, on: Warehouse = warehouse) => runAlert({ warehouse: on, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, settings, at) };
+  return {
+    settings,
+    outbox,
+    run: (at: Date, on: Warehouse = warehouse) =>
+      runAlert(
+        { warehouse: on, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
+        settings,
+        at,
+      ),
+  };
 }
 
 const notified = (result: Awaited<ReturnType<Awaited<ReturnType<typeof scenario>>['run']>>) =>
-  result.outcomes.filter((o) => o.notification !== undefined).map((o) => `${o.metric}:${o.notification ?? ''}`).sort();
+  result.outcomes
+    .filter((o) => o.notification !== undefined)
+    .map((o) => `${o.metric}:${o.notification ?? ''}`)
+    .sort();
 
 describe('alerts end to end on the simulator', () => {
   it('stays quiet on a normal day at that hour', async () => {
@@ -63,12 +81,20 @@ describe('alerts end to end on the simulator', () => {
     const messages = result.outcomes.find((o) => o.metric === 'messages');
     expect(messages?.verdict.value).toBe(0);
     const files = readdirSync(outbox.directory).filter((f) => f.startsWith('alert-messages-'));
-    expect(files.sort()).toEqual(['alert-messages-2024-03-06T140000-started.json', 'alert-messages-2024-03-06T140000-started.png', 'alert-messages-2024-03-06T140000-started.txt']);
+    expect(files.sort()).toEqual([
+      'alert-messages-2024-03-06T140000-started.json',
+      'alert-messages-2024-03-06T140000-started.png',
+      'alert-messages-2024-03-06T140000-started.txt',
+    ]);
     const [sent] = await outbox.list().then((all) => all.filter((n) => n.key.startsWith('messages-')));
     expect(sent?.text).toContain('🔴 <b>Anomaly: messages</b>');
-    expect(sent?.text).toContain('Value <b>0</b> in 2024-03-06 17:00–17:15 (Europe/Moscow), -100% vs the previous window');
+    expect(sent?.text).toContain(
+      'Value <b>0</b> in 2024-03-06 17:00–17:15 (Europe/Moscow), -100% vs the previous window',
+    );
     expect(sent?.text).toMatch(/Expected [\d,]+ … [\d,]+/);
-    expect(sent?.text).toContain('<a href="https://dash.example.com/d/messages?w=2024-03-06T14%3A00%3A00.000Z">Dashboard</a>');
+    expect(sent?.text).toContain(
+      '<a href="https://dash.example.com/d/messages?w=2024-03-06T14%3A00%3A00.000Z">Dashboard</a>',
+    );
     const png = PNG.sync.read(sent?.image?.png ?? Buffer.alloc(0));
     expect(png.width).toBeGreaterThan(1000);
     const [recorded] = await warehouse.query<{ n: number; alerts: number }>(
@@ -95,9 +121,13 @@ describe('alerts end to end on the simulator', () => {
     warehouse = openChdbWarehouse(join(dir.path, 'warehouse'));
     expect(notified(await run(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
     // Traffic is back: resolved once the band has width again.
-    const later = [await run(new Date('2024-03-06T14:45:00Z')), await run(new Date('2024-03-06T15:00:00Z'))].flatMap(notified);
+    const later = [await run(new Date('2024-03-06T14:45:00Z')), await run(new Date('2024-03-06T15:00:00Z'))].flatMap(
+      notified,
+    );
     expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
-    const kinds = await warehouse.query<{ kind: string }>(`SELECT kind FROM ${settings.tables.notifications.sql} WHERE metric = 'messages' ORDER BY window_start`);
+    const kinds = await warehouse.query<{ kind: string }>(
+      `SELECT kind FROM ${settings.tables.notifications.sql} WHERE metric = 'messages' ORDER BY window_start`,
+    );
     expect(kinds.map((k) => k.kind)).toEqual(['started', 'resolved']);
     expect(existsSync(join(dir.path, 'outbox-state'))).toBe(true);
   });
@@ -105,7 +135,11 @@ describe('alerts end to end on the simulator', () => {
   it('reads earlier windows from its cache, with the same verdicts as from raw events', async () => {
     const { settings, outbox } = await scenario('cached', [{ metric: 'views', factor: 0.2, ...WINDOW }]);
     const run = (database: string, at: Date) =>
-      runAlert({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, { ...settings, tables: vigilTables(database) }, at);
+      runAlert(
+        { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
+        { ...settings, tables: vigilTables(database) },
+        at,
+      );
     await run('cached_state', new Date(AT.getTime() - 3_600_000));
     const [cachedRows] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM cached_state.alert_windows');
     expect(cachedRows?.n).toBe(4 * 24 + 4 * 16 + 1);
@@ -115,94 +149,157 @@ describe('alerts end to end on the simulator', () => {
     expect(fromCache.outcomes.find((o) => o.metric === 'views')?.verdict.alert).toBe(true);
   });
 
-  it('reads a warm run in one query, also over windows where nothing happened; a serving process judges as one-off runs do', async () => {
-    // Half an hour without any event earlier in the day: no row of any slice value exists there.
-    const quiet = { from: new Date('2024-03-06T08:00:00Z'), to: new Date('2024-03-06T08:30:00Z') };
-    const { settings, outbox } = await scenario('memory', [{ metric: 'feed', factor: 0, ...quiet }, { metric: 'messages', factor: 0, ...quiet }]);
-    const counted = countingWarehouse(warehouse);
-    const deps = { warehouse: counted.warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
-    const oneOff = (at: Date) => runAlert(deps, { ...settings, slices: ['os'], tables: vigilTables('memory_one_off') }, at);
-    const serving = { ...deps, memory: new AlertMemory() };
-    const service = (at: Date) => runAlert(serving, { ...settings, slices: ['os'], tables: vigilTables('memory_service') }, at);
+  it(
+    'reads a warm run in one query, also over windows where nothing happened; ' +
+      'a serving process judges as one-off runs do',
+    async () => {
+      // Half an hour without any event earlier in the day: no row of any slice value exists there.
+      const quiet = { from: new Date('2024-03-06T08:00:00Z'), to: new Date('2024-03-06T08:30:00Z') };
+      const { settings, outbox } = await scenario('memory', [
+        { metric: 'feed', factor: 0, ...quiet },
+        { metric: 'messages', factor: 0, ...quiet },
+      ]);
+      const counted = countingWarehouse(warehouse);
+      const deps = {
+        warehouse: counted.warehouse,
+        delivery: { notifier: outbox, logger: silentLogger },
+        logger: silentLogger,
+      };
+      const oneOff = (at: Date) =>
+        runAlert(deps, { ...settings, slices: ['os'], tables: vigilTables('memory_one_off') }, at);
+      const serving = { ...deps, memory: new AlertMemory() };
+      const service = (at: Date) =>
+        runAlert(serving, { ...settings, slices: ['os'], tables: vigilTables('memory_service') }, at);
 
-    const steady: { oneOff: Record<string, number>; service: Record<string, number> }[] = [];
-    for (let quarter = 0; quarter < 9; quarter++) {
-      const at = new Date(AT.getTime() - 2 * 3_600_000 + quarter * 15 * 60_000);
+      const steady: { oneOff: Record<string, number>; service: Record<string, number> }[] = [];
+      for (let quarter = 0; quarter < 9; quarter++) {
+        const at = new Date(AT.getTime() - 2 * 3_600_000 + quarter * 15 * 60_000);
+        counted.reset();
+        const fromOneOff = await oneOff(at);
+        const oneOffStatements = counted.snapshot();
+        counted.reset();
+        const fromService = await service(at);
+        steady.push({ oneOff: oneOffStatements, service: counted.snapshot() });
+        expect(fromService.outcomes.map((o) => [o.slice, o.metric, o.verdict])).toEqual(
+          fromOneOff.outcomes.map((o) => [o.slice, o.metric, o.verdict]),
+        );
+      }
+      const [first, ...warm] = steady;
+      // The first runs found no cache: counted the history from raw events in a second query.
+      expect(first?.oneOff.query).toBe(2);
+      expect(first?.service.query).toBe(2);
+      for (const run of warm) {
+        expect(run.oneOff).toEqual({
+          query: 1,
+          'insert memory_one_off.alert_windows': 1,
+          'insert memory_one_off.alert_evaluations': 1,
+        });
+        expect(run.service.query).toBe(1);
+        expect(run.service['insert memory_service.alert_evaluations']).toBe(1);
+      }
+      // The serving process writes settled windows to the cache an hour at a time.
+      expect(warm.map((run) => run.service['insert memory_service.alert_windows'] ?? 0).reduce((a, b) => a + b)).toBe(
+        2,
+      );
+      // From the history's start (Moscow midnight the day before) to the last settled hour's end, 13:45 UTC.
+      const [cache] = await warehouse.query<{ windows: number; first: string; last: string }>(
+        'SELECT uniqExact(window_start) AS windows, toString(min(window_start)) AS first, ' +
+          "toString(max(window_start)) AS last FROM memory_service.alert_windows WHERE slice = ''",
+      );
+      expect(cache).toEqual({ windows: 4 * 40 + 3, first: '2024-03-04 21:00:00', last: '2024-03-06 13:30:00' });
+    },
+  );
+
+  it(
+    'makes its tables again when they were dropped behind its back, ' + 'and forgets the windows it remembered',
+    async () => {
+      const first = await scenario('redone', []);
+      const serving = {
+        warehouse,
+        delivery: { notifier: first.outbox, logger: silentLogger },
+        logger: silentLogger,
+        memory: new AlertMemory(),
+      };
+      const service = (at: Date) => runAlert(serving, { ...first.settings, tables: vigilTables('redone_state') }, at);
+      await service(new Date(AT.getTime() - 15 * 60_000));
+      // The sources are simulated afresh with a spike within the band's reach, and vigil's tables
+      // dropped, as `vigil simulate` does.
+      const { settings } = await scenario('redone', [
+        { metric: 'views', factor: 5, from: new Date('2024-03-06T13:00:00Z'), to: new Date('2024-03-06T13:15:00Z') },
+      ]);
+      await warehouse.command('DROP DATABASE redone_state');
+      const fromService = await service(AT);
+      const fromOneOff = await runAlert(
+        { ...serving, memory: undefined },
+        { ...settings, tables: vigilTables('redone_one_off') },
+        AT,
+      );
+      expect(fromService.outcomes.map((o) => o.verdict)).toEqual(fromOneOff.outcomes.map((o) => o.verdict));
+      const [evaluations] = await warehouse.query<{ n: number }>(
+        'SELECT count() AS n FROM redone_state.alert_evaluations',
+      );
+      expect(evaluations?.n).toBe(fromService.outcomes.length);
+    },
+  );
+
+  it(
+    'serving, reads the state only while an anomaly is open or a metric alerts, ' +
+      'so it never repeats what another process announced',
+    async () => {
+      const outage = {
+        metric: 'messages' as const,
+        factor: 0,
+        from: WINDOW.from,
+        to: new Date('2024-03-06T14:30:00Z'),
+      };
+      const { settings, outbox } = await scenario('shared', [outage]);
+      const counted = countingWarehouse(warehouse);
+      const deps = {
+        warehouse: counted.warehouse,
+        delivery: { notifier: outbox, logger: silentLogger },
+        logger: silentLogger,
+      };
+      const serving = { ...deps, memory: new AlertMemory() };
+      const service = (at: Date) => runAlert(serving, settings, at);
+      const readsState = () => counted.queries().some((sql) => sql.includes('alert_notifications'));
+
+      await service(new Date(AT.getTime() - 30 * 60_000));
       counted.reset();
-      const fromOneOff = await oneOff(at);
-      const oneOffStatements = counted.snapshot();
+      expect(notified(await service(new Date(AT.getTime() - 15 * 60_000)))).toEqual([]);
+      expect(readsState()).toBe(false);
+      // Another process (a one-off run) sees the outage first and announces it.
+      expect(notified(await runAlert(deps, settings, AT))).toEqual(['messages:started', 'senders:started']);
       counted.reset();
-      const fromService = await service(at);
-      steady.push({ oneOff: oneOffStatements, service: counted.snapshot() });
-      expect(fromService.outcomes.map((o) => [o.slice, o.metric, o.verdict])).toEqual(fromOneOff.outcomes.map((o) => [o.slice, o.metric, o.verdict]));
-    }
-    const [first, ...warm] = steady;
-    // The first runs found no cache: counted the history from raw events in a second query.
-    expect(first?.oneOff.query).toBe(2);
-    expect(first?.service.query).toBe(2);
-    for (const run of warm) {
-      expect(run.oneOff).toEqual({ query: 1, 'insert memory_one_off.alert_windows': 1, 'insert memory_one_off.alert_evaluations': 1 });
-      expect(run.service.query).toBe(1);
-      expect(run.service['insert memory_service.alert_evaluations']).toBe(1);
-    }
-    // The serving process writes settled windows to the cache an hour at a time.
-    expect(warm.map((run) => run.service['insert memory_service.alert_windows'] ?? 0).reduce((a, b) => a + b)).toBe(2);
-    // From the history's start (Moscow midnight the day before) to the last settled hour's end, 13:45 UTC.
-    const [cache] = await warehouse.query<{ windows: number; first: string; last: string }>(
-      "SELECT uniqExact(window_start) AS windows, toString(min(window_start)) AS first, toString(max(window_start)) AS last FROM memory_service.alert_windows WHERE slice = ''",
-    );
-    expect(cache).toEqual({ windows: 4 * 40 + 3, first: '2024-03-04 21:00:00', last: '2024-03-06 13:30:00' });
-  });
-
-  it('makes its tables again when they were dropped behind its back, and forgets the windows it remembered', async () => {
-    const first = await scenario('redone', []);
-    const serving = { warehouse, delivery: { notifier: first.outbox, logger: silentLogger }, logger: silentLogger, memory: new AlertMemory() };
-    const service = (at: Date) => runAlert(serving, { ...first.settings, tables: vigilTables('redone_state') }, at);
-    await service(new Date(AT.getTime() - 15 * 60_000));
-    // The sources are simulated afresh with a spike within the band's reach, and vigil's tables dropped, as `vigil simulate` does.
-    const { settings } = await scenario('redone', [{ metric: 'views', factor: 5, from: new Date('2024-03-06T13:00:00Z'), to: new Date('2024-03-06T13:15:00Z') }]);
-    await warehouse.command('DROP DATABASE redone_state');
-    const fromService = await service(AT);
-    const fromOneOff = await runAlert({ ...serving, memory: undefined }, { ...settings, tables: vigilTables('redone_one_off') }, AT);
-    expect(fromService.outcomes.map((o) => o.verdict)).toEqual(fromOneOff.outcomes.map((o) => o.verdict));
-    const [evaluations] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM redone_state.alert_evaluations');
-    expect(evaluations?.n).toBe(fromService.outcomes.length);
-  });
-
-  it('serving, reads the state only while an anomaly is open or a metric alerts, so it never repeats what another process announced', async () => {
-    const outage = { metric: 'messages' as const, factor: 0, from: WINDOW.from, to: new Date('2024-03-06T14:30:00Z') };
-    const { settings, outbox } = await scenario('shared', [outage]);
-    const counted = countingWarehouse(warehouse);
-    const deps = { warehouse: counted.warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
-    const serving = { ...deps, memory: new AlertMemory() };
-    const service = (at: Date) => runAlert(serving, settings, at);
-    const readsState = () => counted.queries().some((sql) => sql.includes('alert_notifications'));
-
-    await service(new Date(AT.getTime() - 30 * 60_000));
-    counted.reset();
-    expect(notified(await service(new Date(AT.getTime() - 15 * 60_000)))).toEqual([]);
-    expect(readsState()).toBe(false);
-    // Another process (a one-off run) sees the outage first and announces it.
-    expect(notified(await runAlert(deps, settings, AT))).toEqual(['messages:started', 'senders:started']);
-    counted.reset();
-    expect(notified(await service(AT))).toEqual([]);
-    expect(readsState()).toBe(true);
-    // Still down 15 minutes later, then back: the service resolves what the other process started.
-    expect(notified(await service(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
-    const later = [await service(new Date('2024-03-06T14:45:00Z')), await service(new Date('2024-03-06T15:00:00Z'))].flatMap(notified);
-    expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
-  });
+      expect(notified(await service(AT))).toEqual([]);
+      expect(readsState()).toBe(true);
+      // Still down 15 minutes later, then back: the service resolves what the other process started.
+      expect(notified(await service(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
+      const later = [
+        await service(new Date('2024-03-06T14:45:00Z')),
+        await service(new Date('2024-03-06T15:00:00Z')),
+      ].flatMap(notified);
+      expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
+    },
+  );
 
   it('watches each value of a slice on its own, and names the slice', async () => {
-    const { settings, outbox } = await scenario('sliced', [{ metric: 'likes', factor: 5, ...WINDOW, filter: { attribute: 'os', value: 'iOS' } }]);
+    const { settings, outbox } = await scenario('sliced', [
+      { metric: 'likes', factor: 5, ...WINDOW, filter: { attribute: 'os', value: 'iOS' } },
+    ]);
     const result = await runAlert(
       { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
       { ...settings, slices: ['os'], dashboardUrl: 'https://dash.example.com/{metric}?slice={slice}' },
       AT,
     );
-    expect(result.outcomes.map((o) => o.slice).filter((s, i, all) => all.indexOf(s) === i)).toEqual(['', 'os=Android', 'os=iOS']);
+    expect(result.outcomes.map((o) => o.slice).filter((s, i, all) => all.indexOf(s) === i)).toEqual([
+      '',
+      'os=Android',
+      'os=iOS',
+    ]);
     const sliced = notified(result).length;
-    expect(result.outcomes.filter((o) => o.slice === 'os=iOS' && o.notification === 'started').map((o) => o.metric)).toContain('likes');
+    expect(
+      result.outcomes.filter((o) => o.slice === 'os=iOS' && o.notification === 'started').map((o) => o.metric),
+    ).toContain('likes');
     expect(result.outcomes.filter((o) => o.slice === 'os=Android' && o.notification !== undefined)).toEqual([]);
     expect(sliced).toBeGreaterThan(0);
     const sent = (await outbox.list()).find((n) => n.key.startsWith('likes-os_iOS-'));

@@ -14,13 +14,26 @@ beforeAll(() => {
 });
 afterAll(() => dir.remove());
 
-const SERIES = ['time,value', '2024-03-04T10:00:00Z,10', '2024-03-04T10:15:00Z,12', '2024-03-04T10:30:00Z,11', '2024-03-04T10:45:00Z,13', '2024-03-04T11:00:00Z,12', '2024-03-04T11:15:00Z,11', '2024-03-04T11:30:00Z,30', '2024-03-04T11:45:00Z,'].join('\n');
+const SERIES = [
+  'time,value',
+  '2024-03-04T10:00:00Z,10',
+  '2024-03-04T10:15:00Z,12',
+  '2024-03-04T10:30:00Z,11',
+  '2024-03-04T10:45:00Z,13',
+  '2024-03-04T11:00:00Z,12',
+  '2024-03-04T11:15:00Z,11',
+  '2024-03-04T11:30:00Z,30',
+  '2024-03-04T11:45:00Z,',
+].join('\n');
 
 describe('vigil backtest', () => {
   it('prints one JSON object per point, each judged from its own past', async () => {
     const result = await vigil(['backtest', '--input', csv('s.csv', SERIES), '--json'], { cwd: dir.path });
     expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(8);
     expect(lines[0]).toEqual({ time: '2024-03-04T10:00:00Z', value: 10, low: null, up: null, alert: false });
     expect(lines[4]).toEqual({ time: '2024-03-04T11:00:00Z', value: 12, low: null, up: null, alert: false });
@@ -32,7 +45,8 @@ describe('vigil backtest', () => {
   it('prints a readable table of the alerts and their count', async () => {
     const result = await vigil(['backtest', '--input', 's.csv'], { cwd: dir.path });
     expect(result.stdout).toBe(
-      'iqr (a = 4, n = 5) over 8 points: 1 alert\n  time                       value         low          up\n  2024-03-04T11:30:00Z          30           7          16\n',
+      'iqr (a = 4, n = 5) over 8 points: 1 alert\n  time                       value         ' +
+        'low          up\n  2024-03-04T11:30:00Z          30           7          16\n',
     );
   });
 
@@ -43,9 +57,21 @@ describe('vigil backtest', () => {
 
   it.each([
     ['no-header.csv', '2024-03-04T10:00:00Z,1\n', 'line 1: expected the header "time,value"'],
-    ['bad-number.csv', 'time,value\n2024-03-04T10:00:00Z,1\n2024-03-04T10:15:00Z,abc\n', 'line 3: "abc" is not a number'],
-    ['unordered.csv', 'time,value\n2024-03-04T10:15:00Z,1\n2024-03-04T10:00:00Z,2\n', "line 3: time 2024-03-04T10:00:00Z is before line 2's; times must increase"],
-    ['duplicate.csv', 'time,value\n2024-03-04T10:00:00Z,1\n2024-03-04T10:00:00Z,2\n', 'line 3: time 2024-03-04T10:00:00Z repeats line 2'],
+    [
+      'bad-number.csv',
+      'time,value\n2024-03-04T10:00:00Z,1\n2024-03-04T10:15:00Z,abc\n',
+      'line 3: "abc" is not a number',
+    ],
+    [
+      'unordered.csv',
+      'time,value\n2024-03-04T10:15:00Z,1\n2024-03-04T10:00:00Z,2\n',
+      "line 3: time 2024-03-04T10:00:00Z is before line 2's; times must increase",
+    ],
+    [
+      'duplicate.csv',
+      'time,value\n2024-03-04T10:00:00Z,1\n2024-03-04T10:00:00Z,2\n',
+      'line 3: time 2024-03-04T10:00:00Z repeats line 2',
+    ],
     ['bad-time.csv', 'time,value\nyesterday,1\n', 'line 2: "yesterday" is not an ISO time'],
     ['columns.csv', 'time,value\n2024-03-04T10:00:00Z,1,2\n', 'line 2: expected 2 columns'],
   ])('rejects %s with the line that is wrong', async (name, text, message) => {
@@ -55,9 +81,15 @@ describe('vigil backtest', () => {
   });
 
   it('rejects a missing file and bad options as usage errors', async () => {
-    expect((await vigil(['backtest', '--input', 'nope.csv'], { cwd: dir.path })).stderr).toContain('--input nope.csv: no such file');
+    expect((await vigil(['backtest', '--input', 'nope.csv'], { cwd: dir.path })).stderr).toContain(
+      '--input nope.csv: no such file',
+    );
     expect((await vigil(['backtest', '--input', 's.csv', '--n', '0'], { cwd: dir.path })).code).toBe(2);
-    expect((await vigil(['backtest', '--input', 's.csv', '--detector', 'zscore'], { cwd: dir.path })).stderr).toContain('--detector must be iqr');
-    expect((await vigil(['backtest'], { cwd: dir.path })).stderr).toContain("required option '--input <file>' not specified");
+    expect((await vigil(['backtest', '--input', 's.csv', '--detector', 'zscore'], { cwd: dir.path })).stderr).toContain(
+      '--detector must be iqr',
+    );
+    expect((await vigil(['backtest'], { cwd: dir.path })).stderr).toContain(
+      "required option '--input <file>' not specified",
+    );
   });
 });

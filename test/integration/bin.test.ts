@@ -18,7 +18,12 @@ function bin(args: string[]) {
     encoding: 'utf8',
   });
   const modules = readFileSync(file, 'utf8').split('\n');
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, loaded: (name: string) => modules.some((url) => url.includes(`/node_modules/${name}/`)) };
+  return {
+    code: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    loaded: (name: string) => modules.some((url) => url.includes(`/node_modules/${name}/`)),
+  };
 }
 
 beforeAll(() => {
@@ -30,12 +35,15 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 describe('the installed bin loads only what the command needs', () => {
-  it.each([[['--help']], [['--version']], [['etl', '--help']], [['serve', '--help']], [['config']]])('vigil %j loads neither chDB nor Vega', (args) => {
-    const run = bin(args);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.loaded('commander')).toBe(true);
-    for (const heavy of ['chdb', 'vega', 'vega-lite', '@resvg']) expect(run.loaded(heavy), heavy).toBe(false);
-  });
+  it.each([[['--help']], [['--version']], [['etl', '--help']], [['serve', '--help']], [['config']]])(
+    'vigil %j loads neither chDB nor Vega',
+    (args) => {
+      const run = bin(args);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.loaded('commander')).toBe(true);
+      for (const heavy of ['chdb', 'vega', 'vega-lite', '@resvg']) expect(run.loaded(heavy), heavy).toBe(false);
+    },
+  );
 
   it('loads the embedded engine when a command opens the warehouse', () => {
     const run = bin(['status']);

@@ -41,7 +41,9 @@ describe('vigil CLI: usage and exit codes', () => {
   it('answers an unknown option with the command usage and exit 2', async () => {
     const result = await vigil(['status', '--bogus'], { cwd: dir.path });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("vigil: unknown option '--bogus'\nUsage: vigil status [options]\nRun 'vigil status --help' for details.\n");
+    expect(result.stderr).toBe(
+      "vigil: unknown option '--bogus'\nUsage: vigil status [options]\nRun 'vigil status --help' for details.\n",
+    );
   });
 
   it('prints help and exits 2 when given no command', async () => {
@@ -63,8 +65,14 @@ describe('vigil config', () => {
   });
 
   it('prints the effective configuration with secrets hidden', async () => {
-    writeFileSync(join(dir.path, 'secret.yaml'), 'warehouse:\n  server:\n    url: http://127.0.0.1:1\n    password: ${CH_PW}\n');
-    const result = await vigil(['config', '-c', 'secret.yaml'], { cwd: dir.path, env: { CH_PW: 'Sup3r-Secret-Passw0rd' } });
+    writeFileSync(
+      join(dir.path, 'secret.yaml'),
+      'warehouse:\n  server:\n    url: http://127.0.0.1:1\n    password: ${CH_PW}\n',
+    );
+    const result = await vigil(['config', '-c', 'secret.yaml'], {
+      cwd: dir.path,
+      env: { CH_PW: 'Sup3r-Secret-Passw0rd' },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('# source: ');
     expect(result.stdout).toContain('password: "***"');
@@ -129,7 +137,10 @@ describe('a password given in config never reaches a log line or an error', () =
       `warehouse:\n  server:\n    url: ${front.url}\n    username: vigil\n    password: \${CH_PW}\n    retries: 2\n`,
     );
     await front.injectFaults({ status: 500, count: 3, body: `proxy: upstream auth vigil:${password} rejected` });
-    const result = await vigil(['status', '-c', 'server.yaml', '--verbose'], { cwd: dir.path, env: { CH_PW: password } });
+    const result = await vigil(['status', '-c', 'server.yaml', '--verbose'], {
+      cwd: dir.path,
+      env: { CH_PW: password },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('retry 1');
     expect(result.stderr).toContain('retry 2');

@@ -16,18 +16,33 @@ describe('vigil demo', () => {
       const result = await vigil(['demo'], { cwd: dir.path });
       expect(result.code, `run ${run}: ${result.stderr}`).toBe(0);
       expect(result.stderr).toMatch(/1\. simulated [\d,]+ feed actions and [\d,]+ messages/);
-      expect(result.stderr).toMatch(/2\. computed the daily slices of \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} into vigil\.daily_slices/);
-      for (const value of ['os=Android', 'os=iOS', 'os=unknown', 'gender=0', 'gender=1']) expect(result.stdout).toContain(`  ${value} `);
+      expect(result.stderr).toMatch(
+        /2\. computed the daily slices of \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} into vigil\.daily_slices/,
+      );
+      for (const value of ['os=Android', 'os=iOS', 'os=unknown', 'gender=0', 'gender=1'])
+        expect(result.stdout).toContain(`  ${value} `);
       expect(result.stderr).toMatch(/3\. sent the daily report for \d{4}-\d{2}-\d{2} to .*\/\.vigil\/outbox\/report-/);
       expect(result.stderr).toMatch(/4\. checked the window .*: anomalies in [^\n]*views/);
       expect(result.stdout).toContain('Next, try:');
       expect(result.stdout).toMatch(/The report:\n {2}Good morning! Metrics for \w+day, /);
-      expect(result.stdout).toMatch(/Pictures:\n {2}\S+\/report-\d{4}-\d{2}-\d{2}\.png\n {2}\S+\/alert-\S+-started\.png/);
-      const pictures = result.stdout.split('Pictures:\n')[1]?.split('\n\n')[0]?.split('\n').map((line) => line.trim()) ?? [];
+      expect(result.stdout).toMatch(
+        /Pictures:\n {2}\S+\/report-\d{4}-\d{2}-\d{2}\.png\n {2}\S+\/alert-\S+-started\.png/,
+      );
+      const pictures =
+        result.stdout
+          .split('Pictures:\n')[1]
+          ?.split('\n\n')[0]
+          ?.split('\n')
+          .map((line) => line.trim()) ?? [];
       expect(pictures.length).toBeGreaterThanOrEqual(2);
       for (const picture of pictures) expect(existsSync(picture), picture).toBe(true);
       const outbox = readdirSync(join(dir.path, '.vigil/outbox'));
-      expect(outbox.filter((f) => f.startsWith('report-')).map((f) => f.split('.').pop()).sort()).toEqual(['json', 'png', 'txt']);
+      expect(
+        outbox
+          .filter((f) => f.startsWith('report-'))
+          .map((f) => f.split('.').pop())
+          .sort(),
+      ).toEqual(['json', 'png', 'txt']);
       expect(outbox.some((f) => /^alert-views-.*-started\.png$/.test(f))).toBe(true);
     }
   });

@@ -8,7 +8,10 @@ import { tempDir } from '../support/temp-dir.js';
 let dir: { path: string; remove: () => void };
 beforeAll(async () => {
   dir = tempDir();
-  const simulated = await vigil(['simulate', '--days', '4', '--until', '2024-03-08T00:00:00Z', '--users', '500', '--events-per-day', '5000'], { cwd: dir.path });
+  const simulated = await vigil(
+    ['simulate', '--days', '4', '--until', '2024-03-08T00:00:00Z', '--users', '500', '--events-per-day', '5000'],
+    { cwd: dir.path },
+  );
   expect(simulated.code).toBe(0);
 });
 afterAll(() => dir.remove());
@@ -42,7 +45,10 @@ describe('vigil etl', () => {
   });
 
   it('fails with exit 1 and a clear message when a source table does not exist', async () => {
-    writeFileSync(join(dir.path, 'missing.yaml'), 'sources:\n  feed: nowhere.feed_actions\netl:\n  target: untouched.slices\n');
+    writeFileSync(
+      join(dir.path, 'missing.yaml'),
+      'sources:\n  feed: nowhere.feed_actions\netl:\n  target: untouched.slices\n',
+    );
     const result = await vigil(['etl', '--date', '2024-03-05', '-c', 'missing.yaml'], { cwd: dir.path });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('sources.feed: table nowhere.feed_actions does not exist');
@@ -58,7 +64,10 @@ describe('vigil etl', () => {
   });
 
   it('writes an extra dimension from config next to the built-in ones', async () => {
-    writeFileSync(join(dir.path, 'bucket.yaml'), "etl:\n  dimensions:\n    age_bucket: \"multiIf(age < 25, 'under 25', '25+')\"\n");
+    writeFileSync(
+      join(dir.path, 'bucket.yaml'),
+      "etl:\n  dimensions:\n    age_bucket: \"multiIf(age < 25, 'under 25', '25+')\"\n",
+    );
     const result = await vigil(['etl', '--date', '2024-03-05', '-c', 'bucket.yaml'], { cwd: dir.path });
     expect(result.code).toBe(0);
     // The CLI has exited and released the embedded warehouse: read what it wrote.
@@ -78,7 +87,22 @@ describe('a fresh simulation and the ETL look-back', () => {
   it('discards the digests of the replaced events, so the next ETL rebuilds them', async () => {
     const fresh = tempDir();
     const simulate = (seed: string) =>
-      vigil(['simulate', '--days', '3', '--until', '2024-03-08T00:00:00Z', '--users', '300', '--events-per-day', '3000', '--seed', seed], { cwd: fresh.path });
+      vigil(
+        [
+          'simulate',
+          '--days',
+          '3',
+          '--until',
+          '2024-03-08T00:00:00Z',
+          '--users',
+          '300',
+          '--events-per-day',
+          '3000',
+          '--seed',
+          seed,
+        ],
+        { cwd: fresh.path },
+      );
     expect((await simulate('1')).code).toBe(0);
     const first = await vigil(['etl', '--date', '2024-03-07'], { cwd: fresh.path });
     expect(first.stdout).toContain('(+2 earlier day(s) digested for the look-back)');

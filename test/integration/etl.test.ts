@@ -9,7 +9,13 @@ import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/s
 import { simulateFresh } from '../../src/simulate/simulate.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
-import { referenceSlices, type Attributes, type FeedRow, type MessageRow, type SliceRow } from '../support/slices-reference.js';
+import {
+  referenceSlices,
+  type Attributes,
+  type FeedRow,
+  type MessageRow,
+  type SliceRow,
+} from '../support/slices-reference.js';
 import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
 
 const TZ = 'Asia/Kolkata'; // UTC+05:30: local midnight is 18:30 UTC the day before
@@ -19,13 +25,48 @@ beforeAll(() => {
   warehouse = opened();
 });
 
-const A: Attributes = { gender: 0, age: 19, os: 'Android', country: 'Russia', city: 'Moscow', source: 'ads', exp_group: 1 };
-const B: Attributes = { gender: 1, age: 34, os: 'iOS', country: 'Russia', city: 'Kazan', source: 'organic', exp_group: 2 };
-const C: Attributes = { gender: 1, age: 52, os: 'Android', country: 'Belarus', city: 'Minsk', source: 'ads', exp_group: 3 };
+const A: Attributes = {
+  gender: 0,
+  age: 19,
+  os: 'Android',
+  country: 'Russia',
+  city: 'Moscow',
+  source: 'ads',
+  exp_group: 1,
+};
+const B: Attributes = {
+  gender: 1,
+  age: 34,
+  os: 'iOS',
+  country: 'Russia',
+  city: 'Kazan',
+  source: 'organic',
+  exp_group: 2,
+};
+const C: Attributes = {
+  gender: 1,
+  age: 52,
+  os: 'Android',
+  country: 'Belarus',
+  city: 'Minsk',
+  source: 'ads',
+  exp_group: 3,
+};
 const C2: Attributes = { ...C, os: 'iOS', age: 53 };
 
-const feed = (user_id: number, action: 'view' | 'like', time: string, attributes: Attributes, post_id = 1): FeedRow => ({ user_id, post_id, action, time, ...attributes });
-const message = (user_id: number, reciever_id: number, time: string, attributes: Attributes): MessageRow => ({ user_id, reciever_id, time, ...attributes });
+const feed = (
+  user_id: number,
+  action: 'view' | 'like',
+  time: string,
+  attributes: Attributes,
+  post_id = 1,
+): FeedRow => ({ user_id, post_id, action, time, ...attributes });
+const message = (user_id: number, reciever_id: number, time: string, attributes: Attributes): MessageRow => ({
+  user_id,
+  reciever_id,
+  time,
+  ...attributes,
+});
 
 // D = 2024-03-10 in Asia/Kolkata: [2024-03-09 18:30:00 UTC, 2024-03-10 18:30:00 UTC).
 const FEED: FeedRow[] = [
@@ -70,7 +111,11 @@ const dimensionsForReference = [
 
 function settingsFor(database: string, overrides: Partial<EtlSettings> = {}): EtlSettings {
   return {
-    sources: { feed: tableName(`${database}.feed_actions`), messages: tableName(`${database}.message_actions`), receiverColumn: 'reciever_id' },
+    sources: {
+      feed: tableName(`${database}.feed_actions`),
+      messages: tableName(`${database}.message_actions`),
+      receiverColumn: 'reciever_id',
+    },
     target: tableName(`${database}_out.slices`),
     lookback: 30,
     dimensions: resolveDimensions(extraDimensions),
@@ -79,7 +124,11 @@ function settingsFor(database: string, overrides: Partial<EtlSettings> = {}): Et
   };
 }
 
-async function loadSources(database: string, feedRows: readonly FeedRow[], messageRows: readonly MessageRow[]): Promise<void> {
+async function loadSources(
+  database: string,
+  feedRows: readonly FeedRow[],
+  messageRows: readonly MessageRow[],
+): Promise<void> {
   await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
   await warehouse.command(createFeedTableSql(tableName(`${database}.feed_actions`)));
   await warehouse.command(createMessagesTableSql(tableName(`${database}.message_actions`), 'reciever_id'));
@@ -89,17 +138,21 @@ async function loadSources(database: string, feedRows: readonly FeedRow[], messa
 
 async function targetRows(settings: EtlSettings, day: string): Promise<SliceRow[]> {
   const rows = await warehouse.query<SliceRow>(
-    `SELECT event_date, dimension, dimension_value, views, likes, messages_received, messages_sent, users_received, users_sent
+    `SELECT event_date, dimension, dimension_value, views, likes, messages_received, messages_sent, users_received,
+      users_sent
      FROM ${settings.target.sql} WHERE event_date = {day:Date}`,
     { params: { day } },
   );
-  return rows.sort((a, b) => `${a.dimension}|${a.dimension_value}`.localeCompare(`${b.dimension}|${b.dimension_value}`));
+  return rows.sort((a, b) =>
+    `${a.dimension}|${a.dimension_value}`.localeCompare(`${b.dimension}|${b.dimension_value}`),
+  );
 }
 
 async function etl(settings: EtlSettings, days: readonly string[], target: Warehouse = warehouse) {
   const plan = await prepareEtl({ warehouse: target, logger: silentLogger }, settings);
   const results = [];
-  for (const day of days) results.push(await runEtlDay({ warehouse: target, logger: silentLogger }, settings, plan, day));
+  for (const day of days)
+    results.push(await runEtlDay({ warehouse: target, logger: silentLogger }, settings, plan, day));
   return results;
 }
 
@@ -111,14 +164,26 @@ describe('ETL against an independent reference on a hand-built dataset', () => {
   });
 
   it.each(DAYS)('computes SPEC §3 exactly for %s', async (day) => {
-    expect(await targetRows(settings, day)).toEqual(referenceSlices(FEED, MESSAGES, day, TZ, 30, dimensionsForReference));
+    expect(await targetRows(settings, day)).toEqual(
+      referenceSlices(FEED, MESSAGES, day, TZ, 30, dimensionsForReference),
+    );
   });
 
   it('counts receivers by their own attributes, with unknown where they have no row in the look-back', async () => {
     const os = (await targetRows(settings, '2024-03-10')).filter((r) => r.dimension === 'os');
     // Receivers: 3 (B: iOS, from 5 days before), 4 and 99 (unknown), 1 (A: Android).
-    expect(os.find((r) => r.dimension_value === 'unknown')).toMatchObject({ messages_received: 3, users_received: 2, messages_sent: 0, views: 0 });
-    expect(os.find((r) => r.dimension_value === 'iOS')).toMatchObject({ messages_received: 3, users_received: 1, messages_sent: 7, users_sent: 4 });
+    expect(os.find((r) => r.dimension_value === 'unknown')).toMatchObject({
+      messages_received: 3,
+      users_received: 2,
+      messages_sent: 0,
+      views: 0,
+    });
+    expect(os.find((r) => r.dimension_value === 'iOS')).toMatchObject({
+      messages_received: 3,
+      users_received: 1,
+      messages_sent: 7,
+      users_sent: 4,
+    });
   });
 
   it('has no rows for a day without events', async () => {
@@ -126,10 +191,18 @@ describe('ETL against an independent reference on a hand-built dataset', () => {
   });
 
   it('knows which days are missing', async () => {
-    expect(await missingDays(warehouse, settings.target, '2024-03-08', '2024-03-12')).toEqual(['2024-03-08', '2024-03-12']);
+    expect(await missingDays(warehouse, settings.target, '2024-03-08', '2024-03-12')).toEqual([
+      '2024-03-08',
+      '2024-03-12',
+    ]);
     // A target not created yet lacks every day; its database may not exist either.
-    expect(await missingDays(warehouse, tableName('hand_out.not_yet'), '2024-03-08', '2024-03-09')).toEqual(['2024-03-08', '2024-03-09']);
-    expect(await missingDays(warehouse, tableName('no_such_db.slices'), '2024-03-08', '2024-03-08')).toEqual(['2024-03-08']);
+    expect(await missingDays(warehouse, tableName('hand_out.not_yet'), '2024-03-08', '2024-03-09')).toEqual([
+      '2024-03-08',
+      '2024-03-09',
+    ]);
+    expect(await missingDays(warehouse, tableName('no_such_db.slices'), '2024-03-08', '2024-03-08')).toEqual([
+      '2024-03-08',
+    ]);
   });
 });
 
@@ -147,7 +220,10 @@ describe('ETL writes each day idempotently and atomically', () => {
     const once = await snapshot();
     await etl(settings, [day, day]);
     expect(await snapshot()).toBe(once);
-    const [counts] = await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${settings.target.sql} WHERE event_date = {day:Date}`, { params: { day } });
+    const [counts] = await warehouse.query<{ n: number }>(
+      `SELECT count() AS n FROM ${settings.target.sql} WHERE event_date = {day:Date}`,
+      { params: { day } },
+    );
     expect(counts?.n).toBe(referenceSlices(FEED, MESSAGES, day, TZ, 30, dimensionsForReference).length);
   });
 
@@ -157,37 +233,55 @@ describe('ETL writes each day idempotently and atomically', () => {
     ['while digesting the day', /INSERT INTO `idem_out`\.`slices_user_days_staging_/],
   ])('leaves the previous rows intact when a run fails %s', async (_when, failOn) => {
     const before = await snapshot();
-    await warehouse.insert(tableName('idem.feed_actions'), [feed(1, 'view', '2024-03-10 09:00:00', A)] as unknown as Record<string, unknown>[]);
+    await warehouse.insert(tableName('idem.feed_actions'), [
+      feed(1, 'view', '2024-03-10 09:00:00', A),
+    ] as unknown as Record<string, unknown>[]);
     const failing: Warehouse = {
       ...warehouse,
-      command: (sql, options) => (failOn.test(sql) ? Promise.reject(new Error('killed')) : warehouse.command(sql, options)),
+      command: (sql, options) =>
+        failOn.test(sql) ? Promise.reject(new Error('killed')) : warehouse.command(sql, options),
     };
     await expect(etl(settings, [day], failing)).rejects.toThrow('killed');
     expect(await snapshot()).toBe(before);
-    await warehouse.command("ALTER TABLE idem.feed_actions DELETE WHERE time = '2024-03-10 09:00:00' AND user_id = 1 SETTINGS mutations_sync = 1");
+    await warehouse.command(
+      "ALTER TABLE idem.feed_actions DELETE WHERE time = '2024-03-10 09:00:00' AND user_id = " +
+        '1 SETTINGS mutations_sync = 1',
+    );
   });
 
   it('replaces staging tables of another layout that a killed run of an older vigil left behind', async () => {
     await etl(settings, [day]);
     const expected = await snapshot();
     const digestStaging = 'idem_out.slices_user_days_staging_20240310';
-    await warehouse.command(`CREATE TABLE ${digestStaging} AS idem_out.slices_user_days ENGINE = MergeTree PARTITION BY event_date ORDER BY (event_date, user_id)`);
     await warehouse.command(
-      'CREATE TABLE idem_out.slices_staging_20240310 (event_date Date, dimension String, dimension_value String, views UInt64) ENGINE = MergeTree PARTITION BY event_date ORDER BY event_date',
+      `CREATE TABLE ${digestStaging} AS idem_out.slices_user_days ENGINE = MergeTree PARTITION ` +
+        `BY event_date ORDER BY (event_date, user_id)`,
+    );
+    await warehouse.command(
+      'CREATE TABLE idem_out.slices_staging_20240310 (event_date Date, dimension String, ' +
+        'dimension_value String, views UInt64) ENGINE = MergeTree PARTITION BY event_date ORDER BY event_date',
     );
     await etl(settings, [day]);
     expect(await snapshot()).toBe(expected);
   });
 
   it('replaces a day when its events change, and empties it when they vanish', async () => {
-    await warehouse.insert(tableName('idem.feed_actions'), [feed(1, 'view', '2024-03-10 09:00:00', A)] as unknown as Record<string, unknown>[]);
+    await warehouse.insert(tableName('idem.feed_actions'), [
+      feed(1, 'view', '2024-03-10 09:00:00', A),
+    ] as unknown as Record<string, unknown>[]);
     await etl(settings, [day]);
     const isAndroid = (r: SliceRow) => r.dimension === 'os' && r.dimension_value === 'Android';
     const android = (await targetRows(settings, day)).find(isAndroid);
     const expected = referenceSlices(FEED, MESSAGES, day, TZ, 30, dimensionsForReference).find(isAndroid);
     expect(android?.views).toBe((expected?.views ?? 0) + 1);
-    await warehouse.command("ALTER TABLE idem.feed_actions DELETE WHERE toDate(time, 'Asia/Kolkata') = '2024-03-10' SETTINGS mutations_sync = 1");
-    await warehouse.command("ALTER TABLE idem.message_actions DELETE WHERE toDate(time, 'Asia/Kolkata') = '2024-03-10' SETTINGS mutations_sync = 1");
+    await warehouse.command(
+      "ALTER TABLE idem.feed_actions DELETE WHERE toDate(time, 'Asia/Kolkata') = '2024-03-10' " +
+        'SETTINGS mutations_sync = 1',
+    );
+    await warehouse.command(
+      "ALTER TABLE idem.message_actions DELETE WHERE toDate(time, 'Asia/Kolkata') = '2024-03-10' " +
+        'SETTINGS mutations_sync = 1',
+    );
     await etl(settings, [day]);
     expect(await targetRows(settings, day)).toEqual([]);
   });
@@ -201,19 +295,35 @@ describe('ETL on a simulated week', () => {
     await simulateFresh(
       warehouse,
       { feed: settings.sources.feed, messages: settings.sources.messages, receiverColumn: 'reciever_id' },
-      { population: { seed: 3, users: 1_500, eventsPerDay: 20_000 }, from: new Date('2024-03-02T21:00:00Z'), until: new Date('2024-03-10T21:00:00Z'), anomalies: [], timezone: 'Europe/Moscow' },
+      {
+        population: { seed: 3, users: 1_500, eventsPerDay: 20_000 },
+        from: new Date('2024-03-02T21:00:00Z'),
+        until: new Date('2024-03-10T21:00:00Z'),
+        anomalies: [],
+        timezone: 'Europe/Moscow',
+      },
     );
     await etl(settings, days);
   });
 
   it('keeps SPEC §3 invariants on every day and dimension', async () => {
     const totals = await warehouse.query<{ day: string; views: number; likes: number; messages: number }>(
-      `SELECT toString(toDate(time, 'Europe/Moscow')) AS day, countIf(kind = 'view') AS views, countIf(kind = 'like') AS likes, countIf(kind = 'message') AS messages
-       FROM (SELECT time, action AS kind FROM week.feed_actions UNION ALL SELECT time, 'message' FROM week.message_actions)
+      `SELECT toString(toDate(time, 'Europe/Moscow')) AS day, countIf(kind = 'view') AS views, countIf(kind = 'like')
+        AS likes, countIf(kind = 'message') AS messages
+       FROM (SELECT time, action AS kind FROM week.feed_actions UNION ALL SELECT time, 'message'
+         FROM week.message_actions)
        GROUP BY day`,
     );
-    const sums = await warehouse.query<{ day: string; dimension: string; views: number; likes: number; sent: number; received: number }>(
-      `SELECT toString(event_date) AS day, dimension, sum(views) AS views, sum(likes) AS likes, sum(messages_sent) AS sent, sum(messages_received) AS received
+    const sums = await warehouse.query<{
+      day: string;
+      dimension: string;
+      views: number;
+      likes: number;
+      sent: number;
+      received: number;
+    }>(
+      `SELECT toString(event_date) AS day, dimension, sum(views) AS views, sum(likes) AS likes,
+        sum(messages_sent) AS sent, sum(messages_received) AS received
        FROM ${settings.target.sql} GROUP BY day, dimension`,
     );
     expect(sums).toHaveLength(days.length * 3);
@@ -227,7 +337,14 @@ describe('ETL on a simulated week', () => {
   it('has unknown receivers and matches the reference on the last day', async () => {
     const feedRows = await warehouse.query<FeedRow>('SELECT *, toString(time) AS time FROM week.feed_actions');
     const messageRows = await warehouse.query<MessageRow>('SELECT *, toString(time) AS time FROM week.message_actions');
-    const reference = referenceSlices(feedRows, messageRows, '2024-03-10', 'Europe/Moscow', 30, dimensionsForReference.slice(0, 3));
+    const reference = referenceSlices(
+      feedRows,
+      messageRows,
+      '2024-03-10',
+      'Europe/Moscow',
+      30,
+      dimensionsForReference.slice(0, 3),
+    );
     expect(await targetRows(settings, '2024-03-10')).toEqual(reference);
     expect(reference.some((r) => r.dimension_value === 'unknown' && r.users_received > 0)).toBe(true);
   });
@@ -237,8 +354,12 @@ describe('ETL refuses bad sources and dimensions before writing anything', () =>
   it('names a source table that does not exist', async () => {
     const settings = settingsFor('nowhere');
     await expect(prepareEtl({ warehouse, logger: silentLogger }, settings)).rejects.toThrow(SourceError);
-    await expect(prepareEtl({ warehouse, logger: silentLogger }, settings)).rejects.toThrow(/sources\.feed: table nowhere\.feed_actions does not exist/);
-    const [exists] = await warehouse.query<{ n: number }>("SELECT count() AS n FROM system.tables WHERE database = 'nowhere_out'");
+    await expect(prepareEtl({ warehouse, logger: silentLogger }, settings)).rejects.toThrow(
+      /sources\.feed: table nowhere\.feed_actions does not exist/,
+    );
+    const [exists] = await warehouse.query<{ n: number }>(
+      "SELECT count() AS n FROM system.tables WHERE database = 'nowhere_out'",
+    );
     expect(exists?.n).toBe(0);
   });
 
@@ -247,7 +368,8 @@ describe('ETL refuses bad sources and dimensions before writing anything', () =>
     await warehouse.command(createFeedTableSql(tableName('spelt.feed_actions')));
     await warehouse.command(createMessagesTableSql(tableName('spelt.message_actions'), 'receiver_id'));
     await expect(prepareEtl({ warehouse, logger: silentLogger }, settingsFor('spelt'))).rejects.toThrow(
-      'sources.messages: table spelt.message_actions lacks column reciever_id (this table spells it receiver_id: set sources.receiverColumn: receiver_id)',
+      'sources.messages: table spelt.message_actions lacks column reciever_id (this table ' +
+        'spells it receiver_id: set sources.receiverColumn: receiver_id)',
     );
   });
 
@@ -273,8 +395,16 @@ describe('ETL over a range of days', () => {
           ? Promise.reject(new Error('disk full'))
           : warehouse.command(sql, options),
     };
-    const outcomes = await runEtlDays({ warehouse: failing, logger: silentLogger }, settings, ['2024-03-09', '2024-03-10', '2024-03-11']);
-    expect(outcomes.map((o) => [o.day, o.ok])).toEqual([['2024-03-09', true], ['2024-03-10', false], ['2024-03-11', true]]);
+    const outcomes = await runEtlDays({ warehouse: failing, logger: silentLogger }, settings, [
+      '2024-03-09',
+      '2024-03-10',
+      '2024-03-11',
+    ]);
+    expect(outcomes.map((o) => [o.day, o.ok])).toEqual([
+      ['2024-03-09', true],
+      ['2024-03-10', false],
+      ['2024-03-11', true],
+    ]);
     expect(await missingDays(warehouse, settings.target, '2024-03-09', '2024-03-11')).toEqual(['2024-03-10']);
   });
 
@@ -293,14 +423,17 @@ describe('ETL digests only the attributes its dimensions use', () => {
     await etl(plain, ['2024-03-09', '2024-03-10']);
     const withCity = settingsFor('digest', { dimensions: resolveDimensions({ place: "concat(country, '/', city)" }) });
     await etl(withCity, ['2024-03-10']);
-    const expected = referenceSlices(FEED, MESSAGES, '2024-03-10', TZ, 30, [{ name: 'place', value: (a) => `${a.country}/${a.city}` }]);
+    const expected = referenceSlices(FEED, MESSAGES, '2024-03-10', TZ, 30, [
+      { name: 'place', value: (a) => `${a.country}/${a.city}` },
+    ]);
     const place = (await targetRows(withCity, '2024-03-10')).filter((r) => r.dimension === 'place');
     expect(place).toEqual(expected);
     expect(place.map((r) => r.dimension_value)).toContain('Russia/Kazan'); // receiver 3, known only from the look-back
   });
 
   it('picks the latest row exactly when an attribute string is longer than its packed key holds', async () => {
-    const longer = (rows: readonly (FeedRow | MessageRow)[]) => rows.map((r) => (r.os === 'iOS' ? { ...r, os: 'iPadOS on a tablet' } : r));
+    const longer = (rows: readonly (FeedRow | MessageRow)[]) =>
+      rows.map((r) => (r.os === 'iOS' ? { ...r, os: 'iPadOS on a tablet' } : r));
     const feedRows = longer(FEED) as FeedRow[];
     const messageRows = longer(MESSAGES) as MessageRow[];
     await loadSources('long_os', feedRows, messageRows);

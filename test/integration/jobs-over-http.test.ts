@@ -18,17 +18,35 @@ let front: ClickHouseFront;
 let warehouse: Warehouse;
 const outboxes = tempDir('vigil-http-');
 const TZ = 'Europe/Moscow';
-const world = worldSettings('http_src', 'http_state', { timezone: TZ, etl: { target: 'http_out.slices' }, report: { locale: 'ru' }, alerts: { slices: ['os'] }, serve: { port: 0 } });
+const world = worldSettings('http_src', 'http_state', {
+  timezone: TZ,
+  etl: { target: 'http_out.slices' },
+  report: { locale: 'ru' },
+  alerts: { slices: ['os'] },
+  serve: { port: 0 },
+});
 const { sources } = world;
 
 beforeAll(async () => {
   front = await startClickHouseFront('vigil', 'http-jobs-pw');
-  warehouse = openServerWarehouse({ url: front.url, username: 'vigil', password: 'http-jobs-pw', database: 'default', requestTimeout: 60_000, retries: 1 }, { baseDelayMs: 5 });
+  warehouse = openServerWarehouse(
+    {
+      url: front.url,
+      username: 'vigil',
+      password: 'http-jobs-pw',
+      database: 'default',
+      requestTimeout: 60_000,
+      retries: 1,
+    },
+    { baseDelayMs: 5 },
+  );
   await simulateFresh(warehouse, sources, {
     population: { seed: 11, users: 20_000, eventsPerDay: 300_000 },
     from: new Date('2024-03-01T21:00:00Z'),
     until: new Date('2024-03-06T14:15:00Z'),
-    anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: new Date('2024-03-06T14:15:00Z') }],
+    anomalies: [
+      { metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: new Date('2024-03-06T14:15:00Z') },
+    ],
     timezone: TZ,
   });
 });
@@ -40,17 +58,25 @@ afterAll(async () => {
 
 describe('every job against a ClickHouse server over HTTP', () => {
   it('simulates and appends', async () => {
-    const appended = await simulateAppend(warehouse, sources, { until: new Date('2024-03-06T14:30:00Z'), anomalies: [] });
+    const appended = await simulateAppend(warehouse, sources, {
+      until: new Date('2024-03-06T14:30:00Z'),
+      anomalies: [],
+    });
     expect(appended?.feedRows).toBeGreaterThan(0);
   });
 
   it('computes the ETL days, atomically published', async () => {
     const settings = world.etl;
-    const outcomes = await runEtlDays({ warehouse, logger: silentLogger }, settings, ['2024-03-03', '2024-03-04', '2024-03-05']);
+    const outcomes = await runEtlDays({ warehouse, logger: silentLogger }, settings, [
+      '2024-03-03',
+      '2024-03-04',
+      '2024-03-05',
+    ]);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
     expect(await missingDays(warehouse, settings.target, '2024-03-03', '2024-03-05')).toEqual([]);
     const [sums] = await warehouse.query<{ dims: number; views: number }>(
-      "SELECT uniqExact(dimension) AS dims, sumIf(views, dimension = 'os') AS views FROM http_out.slices WHERE event_date = '2024-03-05'",
+      "SELECT uniqExact(dimension) AS dims, sumIf(views, dimension = 'os') AS views FROM " +
+        "http_out.slices WHERE event_date = '2024-03-05'",
     );
     expect(sums?.dims).toBe(3);
     expect(sums?.views).toBeGreaterThan(0);
@@ -58,7 +84,11 @@ describe('every job against a ClickHouse server over HTTP', () => {
 
   it('writes the report', async () => {
     const outbox = new OutboxNotifier(join(outboxes.path, 'report'));
-    const result = await runReport({ warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger }, world.report, '2024-03-05');
+    const result = await runReport(
+      { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
+      world.report,
+      '2024-03-05',
+    );
     expect(result.report.days.at(-1)?.metrics?.views).toBeGreaterThan(0);
     expect(result.notification.image?.png.length).toBeGreaterThan(10_000);
   });

@@ -13,8 +13,15 @@ const env = () => ({ TG_TOKEN: TOKEN });
 beforeAll(async () => {
   dir = tempDir();
   fake = await startFakeTelegram(TOKEN);
-  writeFileSync(join(dir.path, 'tg.yaml'), `notify:\n  telegram:\n    token: \${TG_TOKEN}\n    chatId: -1001\n    apiRoot: ${fake.apiRoot}\nreport:\n  locale: ru\n`);
-  const simulated = await vigil(['simulate', '--days', '9', '--until', '2024-03-11T00:00:00Z', '--users', '400', '--events-per-day', '4000'], { cwd: dir.path });
+  writeFileSync(
+    join(dir.path, 'tg.yaml'),
+    `notify:\n  telegram:\n    token: \${TG_TOKEN}\n    chatId: -1001\n    apiRoot: ` +
+      `${fake.apiRoot}\nreport:\n  locale: ru\n`,
+  );
+  const simulated = await vigil(
+    ['simulate', '--days', '9', '--until', '2024-03-11T00:00:00Z', '--users', '400', '--events-per-day', '4000'],
+    { cwd: dir.path },
+  );
   expect(simulated.code).toBe(0);
 });
 afterAll(async () => {
@@ -27,8 +34,14 @@ describe('vigil report', () => {
     const result = await vigil(['report', '--date', '2024-03-10'], { cwd: dir.path });
     expect(result.code, result.stderr).toBe(0);
     const outbox = join(dir.path, '.vigil/outbox');
-    expect(readdirSync(outbox).sort()).toEqual(['report-2024-03-10.json', 'report-2024-03-10.png', 'report-2024-03-10.txt']);
-    expect(readFileSync(join(outbox, 'report-2024-03-10.txt'), 'utf8')).toMatch(/^<b>Good morning!<\/b> Metrics for <b>Sunday, 10 March 2024<\/b>/);
+    expect(readdirSync(outbox).sort()).toEqual([
+      'report-2024-03-10.json',
+      'report-2024-03-10.png',
+      'report-2024-03-10.txt',
+    ]);
+    expect(readFileSync(join(outbox, 'report-2024-03-10.txt'), 'utf8')).toMatch(
+      /^<b>Good morning!<\/b> Metrics for <b>Sunday, 10 March 2024<\/b>/,
+    );
     expect(readFileSync(join(outbox, 'report-2024-03-10.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
@@ -62,7 +75,10 @@ describe('vigil report', () => {
 
   it('writes to the outbox with --dry-run whatever the config says', async () => {
     const before = fake.attempts.length;
-    const result = await vigil(['report', '--date', '2024-03-07', '--dry-run', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    const result = await vigil(['report', '--date', '2024-03-07', '--dry-run', '-c', 'tg.yaml'], {
+      cwd: dir.path,
+      env: env(),
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(fake.attempts.length).toBe(before);
     expect(existsSync(join(dir.path, '.vigil/outbox/report-2024-03-07.png'))).toBe(true);

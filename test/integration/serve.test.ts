@@ -19,8 +19,14 @@ import { vigil } from '../support/vigil.js';
 let dir: { path: string; remove: () => void };
 beforeAll(async () => {
   dir = tempDir();
-  writeFileSync(join(dir.path, 'vigil.yaml'), 'timezone: Europe/Moscow\nserve:\n  port: 0\nschedule:\n  catchupDays: 4\n');
-  const simulated = await vigil(['simulate', '--days', '6', '--until', '2024-03-10T21:00:00Z', '--users', '400', '--events-per-day', '4000'], { cwd: dir.path });
+  writeFileSync(
+    join(dir.path, 'vigil.yaml'),
+    'timezone: Europe/Moscow\nserve:\n  port: 0\nschedule:\n  catchupDays: 4\n',
+  );
+  const simulated = await vigil(
+    ['simulate', '--days', '6', '--until', '2024-03-10T21:00:00Z', '--users', '400', '--events-per-day', '4000'],
+    { cwd: dir.path },
+  );
   expect(simulated.code, simulated.stderr).toBe(0);
 });
 afterAll(() => dir.remove());
@@ -31,7 +37,11 @@ describe('catch-up on start', () => {
     const settings = settingsFrom(config);
     const warehouse = openChdbWarehouse(config.warehouse.embedded?.path ?? '');
     try {
-      const deps = { warehouse, delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger }, logger: silentLogger };
+      const deps = {
+        warehouse,
+        delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger },
+        logger: silentLogger,
+      };
       await runEtlDays(deps, settings.etl, ['2024-03-06', '2024-03-09']);
       const ledger = new RunLedger(warehouse, settings.tables);
       // Now is 2024-03-11 10:00 Moscow: yesterday is the 10th; the last 4 days are the 7th to the 10th.
@@ -39,15 +49,34 @@ describe('catch-up on start', () => {
       expect(filled).toEqual(['2024-03-07', '2024-03-08', '2024-03-10']);
       expect(await missingDays(warehouse, settings.etl.target, '2024-03-06', '2024-03-10')).toEqual([]);
       const recorded = await ledger.recent({ job: 'etl', limit: 10 });
-      expect(recorded.map((r) => [r.logical, r.status]).sort()).toEqual([['2024-03-07', 'success'], ['2024-03-08', 'success'], ['2024-03-10', 'success']]);
+      expect(recorded.map((r) => [r.logical, r.status]).sort()).toEqual([
+        ['2024-03-07', 'success'],
+        ['2024-03-08', 'success'],
+        ['2024-03-10', 'success'],
+      ]);
       expect(await catchUpEtl(settings, deps, ledger, new Date('2024-03-11T07:00:00Z'), (t) => t)).toEqual([]);
 
       // A failed attempt keeps its (redacted) error in the ledger.
       const at = new Date('2024-03-11T08:00:00Z');
-      await ledger.record({ job: 'report', logical: '2024-03-10', attempt: 3, startedAt: at, finishedAt: new Date(at.getTime() + 1500), status: 'failure', error: 'Telegram refused sendPhoto (400 chat not found): ***', rows: 0 });
+      await ledger.record({
+        job: 'report',
+        logical: '2024-03-10',
+        attempt: 3,
+        startedAt: at,
+        finishedAt: new Date(at.getTime() + 1500),
+        status: 'failure',
+        error: 'Telegram refused sendPhoto (400 chat not found): ***',
+        rows: 0,
+      });
       expect((await ledger.recent({ job: 'report', limit: 1 }))[0]).toEqual({
-        job: 'report', logical: '2024-03-10', attempt: 3, startedAt: at, finishedAt: new Date(at.getTime() + 1500),
-        status: 'failure', error: 'Telegram refused sendPhoto (400 chat not found): ***', rows: 0,
+        job: 'report',
+        logical: '2024-03-10',
+        attempt: 3,
+        startedAt: at,
+        finishedAt: new Date(at.getTime() + 1500),
+        status: 'failure',
+        error: 'Telegram refused sendPhoto (400 chat not found): ***',
+        rows: 0,
       });
     } finally {
       await warehouse.close();
@@ -62,7 +91,11 @@ describe('the scheduled alert job', () => {
     const warehouse = openChdbWarehouse(config.warehouse.embedded?.path ?? '');
     try {
       const counted = countingWarehouse(warehouse);
-      const deps = { warehouse: counted.warehouse, delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger }, logger: silentLogger };
+      const deps = {
+        warehouse: counted.warehouse,
+        delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger },
+        logger: silentLogger,
+      };
       const alert = serviceJobs(settings, deps).find((job) => job.name === 'alert');
       const readsCache = () => counted.queries().some((sql) => sql.includes('alert_windows'));
       for (let quarter = 0; quarter < 3; quarter++) {
@@ -72,7 +105,9 @@ describe('the scheduled alert job', () => {
       }
       // A job list made afresh (a restarted service) starts without memory.
       counted.reset();
-      await serviceJobs(settings, deps).find((job) => job.name === 'alert')?.run(new Date('2024-03-10T15:45:00Z'));
+      await serviceJobs(settings, deps)
+        .find((job) => job.name === 'alert')
+        ?.run(new Date('2024-03-10T15:45:00Z'));
       expect(readsCache()).toBe(true);
     } finally {
       await warehouse.close();
@@ -82,11 +117,15 @@ describe('the scheduled alert job', () => {
 
 describe('vigil serve', () => {
   it('answers /healthz, exits 0 on SIGTERM, and its runs show in vigil runs', async () => {
-    const child = spawn(process.execPath, ['--import', TSX_IMPORT, new URL('../support/cli-entry.ts', import.meta.url).pathname, 'serve'], {
-      cwd: dir.path,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX_IMPORT, new URL('../support/cli-entry.ts', import.meta.url).pathname, 'serve'],
+      {
+        cwd: dir.path,
+        env: { PATH: process.env.PATH ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const lines = createInterface({ input: child.stderr });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('serve did not start')), 30_000);
@@ -98,7 +137,10 @@ describe('vigil serve', () => {
         }
       });
     });
-    const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; jobs: Record<string, { status: string }> };
+    const health = (await (await fetch(`${url}/healthz`)).json()) as {
+      status: string;
+      jobs: Record<string, { status: string }>;
+    };
     expect(health.status).toBe('ok');
     expect(health.jobs.etl?.status).toBe('success');
     expect((await fetch(`${url}/nope`)).status).toBe(404);

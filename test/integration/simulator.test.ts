@@ -21,24 +21,37 @@ beforeAll(() => {
 });
 
 function tablesIn(database: string, receiverColumn = 'reciever_id'): Sources {
-  return { feed: tableName(`${database}.feed_actions`), messages: tableName(`${database}.message_actions`), receiverColumn };
+  return {
+    feed: tableName(`${database}.feed_actions`),
+    messages: tableName(`${database}.message_actions`),
+    receiverColumn,
+  };
 }
 
 async function simulate(database: string, anomalies: readonly Anomaly[] = [], end = until, receiverColumn?: string) {
-  return simulateFresh(warehouse, tablesIn(database, receiverColumn), { population, from, until: end, anomalies, timezone });
+  return simulateFresh(warehouse, tablesIn(database, receiverColumn), {
+    population,
+    from,
+    until: end,
+    anomalies,
+    timezone,
+  });
 }
 
 /** A fingerprint of a table's whole content, independent of how its parts are stored. */
 async function checksum(table: string): Promise<string> {
   const [row] = await warehouse.query<{ n: number; h: string }>(
-    `SELECT count() AS n, toString(cityHash64(groupArray(row_hash))) AS h FROM (SELECT cityHash64(*) AS row_hash FROM ${table} ORDER BY ALL)`,
+    `SELECT count() AS n, toString(cityHash64(groupArray(row_hash))) AS h FROM (SELECT ` +
+      `cityHash64(*) AS row_hash FROM ${table} ORDER BY ALL)`,
   );
   return `${row?.n}:${row?.h}`;
 }
 
 /** Events per 15-minute window, keyed by window start (UTC). */
 async function windows(sql: string): Promise<Map<string, number>> {
-  const rows = await warehouse.query<{ w: string; n: number }>(`SELECT toString(toStartOfFifteenMinutes(time)) AS w, count() AS n FROM ${sql} GROUP BY w`);
+  const rows = await warehouse.query<{ w: string; n: number }>(
+    `SELECT toString(toStartOfFifteenMinutes(time)) AS w, count() AS n FROM ${sql} GROUP BY w`,
+  );
   return new Map(rows.map((r) => [r.w, r.n]));
 }
 
@@ -49,14 +62,33 @@ describe('simulator', () => {
 
   it('creates both source tables with exactly the SPEC §1 schema', async () => {
     const describeTable = async (table: string) =>
-      (await warehouse.query<{ name: string; type: string }>(`DESCRIBE TABLE ${table}`)).map((c) => `${c.name} ${c.type}`);
+      (await warehouse.query<{ name: string; type: string }>(`DESCRIBE TABLE ${table}`)).map(
+        (c) => `${c.name} ${c.type}`,
+      );
     expect(await describeTable('sim_base.feed_actions')).toEqual([
-      'user_id UInt32', 'post_id UInt32', 'action String', 'time DateTime', 'gender UInt8', 'age UInt8',
-      'country String', 'city String', 'os String', 'source String', 'exp_group Int8',
+      'user_id UInt32',
+      'post_id UInt32',
+      'action String',
+      'time DateTime',
+      'gender UInt8',
+      'age UInt8',
+      'country String',
+      'city String',
+      'os String',
+      'source String',
+      'exp_group Int8',
     ]);
     expect(await describeTable('sim_base.message_actions')).toEqual([
-      'user_id UInt32', 'reciever_id UInt32', 'time DateTime', 'source String', 'exp_group Int8',
-      'gender UInt8', 'age UInt8', 'country String', 'city String', 'os String',
+      'user_id UInt32',
+      'reciever_id UInt32',
+      'time DateTime',
+      'source String',
+      'exp_group Int8',
+      'gender UInt8',
+      'age UInt8',
+      'country String',
+      'city String',
+      'os String',
     ]);
   });
 
@@ -75,7 +107,7 @@ describe('simulator', () => {
 
   it('generates only inside [from, until), at about the requested volume', async () => {
     const [feed] = await warehouse.query<{ n: number; first: string; last: string }>(
-      "SELECT count() AS n, toString(min(time)) AS first, toString(max(time)) AS last FROM sim_base.feed_actions",
+      'SELECT count() AS n, toString(min(time)) AS first, toString(max(time)) AS last FROM sim_base.feed_actions',
     );
     expect(feed?.first).toBeDefined();
     expect((feed?.first ?? '') >= '2024-03-04 00:00:00').toBe(true);
@@ -99,11 +131,14 @@ describe('simulator', () => {
   });
 
   it('has a CTR of about 0.2, varying by user', async () => {
-    const [all] = await warehouse.query<{ ctr: number }>("SELECT countIf(action = 'like') / countIf(action = 'view') AS ctr FROM sim_base.feed_actions");
+    const [all] = await warehouse.query<{ ctr: number }>(
+      "SELECT countIf(action = 'like') / countIf(action = 'view') AS ctr FROM sim_base.feed_actions",
+    );
     expect(all?.ctr).toBeGreaterThan(0.15);
     expect(all?.ctr).toBeLessThan(0.25);
     const [spread] = await warehouse.query<{ sd: number }>(
-      `SELECT stddevPop(ctr) AS sd FROM (SELECT countIf(action = 'like') / countIf(action = 'view') AS ctr FROM sim_base.feed_actions
+      `SELECT stddevPop(ctr) AS sd FROM (SELECT countIf(action = 'like') / countIf(action = 'view') AS ctr
+        FROM sim_base.feed_actions
        GROUP BY user_id HAVING countIf(action = 'view') >= 100)`,
     );
     expect(spread?.sd).toBeGreaterThan(0.03);
@@ -114,12 +149,20 @@ describe('simulator', () => {
       `SELECT countIf(variants > 1) AS unstable FROM (
          SELECT user_id, uniqExact(gender, age, os, country, city, source, exp_group) AS variants
          FROM (SELECT user_id, gender, age, os, country, city, source, exp_group FROM sim_base.feed_actions
-               UNION ALL SELECT user_id, gender, age, os, country, city, source, exp_group FROM sim_base.message_actions)
+               UNION ALL SELECT user_id, gender, age, os, country, city, source, exp_group
+                 FROM sim_base.message_actions)
          GROUP BY user_id)`,
     );
     expect(stable?.unstable).toBe(0);
-    const [shape] = await warehouse.query<{ android: number; young: number; minAge: number; maxAge: number; genders: number }>(
-      `SELECT avg(os = 'Android') AS android, avg(age < 30) AS young, min(age) AS minAge, max(age) AS maxAge, uniqExact(gender) AS genders
+    const [shape] = await warehouse.query<{
+      android: number;
+      young: number;
+      minAge: number;
+      maxAge: number;
+      genders: number;
+    }>(
+      `SELECT avg(os = 'Android') AS android, avg(age < 30) AS young, min(age) AS minAge,
+        max(age) AS maxAge, uniqExact(gender) AS genders
        FROM (SELECT DISTINCT user_id, os, age, gender FROM sim_base.feed_actions)`,
     );
     expect(shape?.android).toBeGreaterThan(0.6);
@@ -144,18 +187,28 @@ describe('simulator', () => {
   });
 
   it('has a minority of messenger users, repeated pairs, and receivers of every kind', async () => {
-    const [m] = await warehouse.query<{ senders: number; feed_users: number; repeated: number; never_act: number; other_days: number }>(
+    const [m] = await warehouse.query<{
+      senders: number;
+      feed_users: number;
+      repeated: number;
+      never_act: number;
+      other_days: number;
+    }>(
       `WITH
-         actors AS (SELECT DISTINCT user_id FROM (SELECT user_id FROM sim_base.feed_actions UNION ALL SELECT user_id FROM sim_base.message_actions)),
-         day_one AS (SELECT DISTINCT user_id FROM (SELECT user_id, time FROM sim_base.feed_actions UNION ALL SELECT user_id, time FROM sim_base.message_actions)
+         actors AS (SELECT DISTINCT user_id FROM (SELECT user_id FROM sim_base.feed_actions UNION ALL SELECT user_id
+           FROM sim_base.message_actions)),
+         day_one AS (SELECT DISTINCT user_id FROM (SELECT user_id, time FROM sim_base.feed_actions UNION ALL
+           SELECT user_id, time FROM sim_base.message_actions)
                      WHERE toDate(time, {tz:String}) = '2024-03-05')
        SELECT
          (SELECT uniqExact(user_id) FROM sim_base.message_actions) AS senders,
          (SELECT uniqExact(user_id) FROM sim_base.feed_actions) AS feed_users,
-         (SELECT count() FROM (SELECT user_id, reciever_id, toDate(time) AS d FROM sim_base.message_actions GROUP BY user_id, reciever_id, d HAVING count() > 1)) AS repeated,
+         (SELECT count() FROM (SELECT user_id, reciever_id, toDate(time) AS d FROM sim_base.message_actions
+           GROUP BY user_id, reciever_id, d HAVING count() > 1)) AS repeated,
          (SELECT uniqExact(reciever_id) FROM sim_base.message_actions WHERE reciever_id NOT IN actors) AS never_act,
          (SELECT uniqExact(reciever_id) FROM sim_base.message_actions
-            WHERE toDate(time, {tz:String}) = '2024-03-05' AND reciever_id IN actors AND reciever_id NOT IN day_one) AS other_days`,
+            WHERE toDate(time, {tz:String}) = '2024-03-05' AND reciever_id IN actors
+              AND reciever_id NOT IN day_one) AS other_days`,
       { params: { tz: timezone } },
     );
     expect(m?.senders).toBeLessThan((m?.feed_users ?? 0) * 0.5);
@@ -167,7 +220,13 @@ describe('simulator', () => {
 
   it('appends exactly what one longer simulation would have generated, without duplicates', async () => {
     const middle = new Date('2024-03-05T13:37:00Z');
-    await simulateFresh(warehouse, tablesIn('sim_append'), { population, from, until: middle, anomalies: [], timezone });
+    await simulateFresh(warehouse, tablesIn('sim_append'), {
+      population,
+      from,
+      until: middle,
+      anomalies: [],
+      timezone,
+    });
     await simulateAppend(warehouse, tablesIn('sim_append'), { until: new Date('2024-03-06T02:00:00Z'), anomalies: [] });
     await simulateAppend(warehouse, tablesIn('sim_append'), { until, anomalies: [] });
     const again = await simulateAppend(warehouse, tablesIn('sim_append'), { until, anomalies: [] });
@@ -177,7 +236,9 @@ describe('simulator', () => {
   });
 
   it('refuses to append when there is nothing to continue', async () => {
-    await expect(simulateAppend(warehouse, tablesIn('sim_nothing'), { until, anomalies: [] })).rejects.toThrow(SimulationError);
+    await expect(simulateAppend(warehouse, tablesIn('sim_nothing'), { until, anomalies: [] })).rejects.toThrow(
+      SimulationError,
+    );
   });
 
   it('never replaces a table it did not make', async () => {
@@ -219,7 +280,9 @@ describe('simulator anomalies', () => {
   });
 
   it('takes the messenger down to zero for an outage', async () => {
-    await simulate('sim_outage', [parseAnomaly('metric=messages,factor=0,from=2024-03-05T18:00,to=2024-03-05T19:30', until, timezone)]);
+    await simulate('sim_outage', [
+      parseAnomaly('metric=messages,factor=0,from=2024-03-05T18:00,to=2024-03-05T19:30', until, timezone),
+    ]);
     const { inside, outsideDiffers } = await compare('sim_outage', 'message_actions', '1');
     expect(inside.length).toBeGreaterThan(0);
     expect(inside.every((r) => r === 0)).toBe(true);
@@ -227,7 +290,9 @@ describe('simulator anomalies', () => {
   });
 
   it('multiplies likes five times for iOS users only', async () => {
-    await simulate('sim_spike', [{ metric: 'likes', factor: 5, from: start, to: end, filter: { attribute: 'os', value: 'iOS' } }]);
+    await simulate('sim_spike', [
+      { metric: 'likes', factor: 5, from: start, to: end, filter: { attribute: 'os', value: 'iOS' } },
+    ]);
     const ios = await compare('sim_spike', 'feed_actions', "action = 'like' AND os = 'iOS'");
     expect(ios.inside.every((r) => r === 5)).toBe(true);
     expect(ios.outsideDiffers).toBe(0);
@@ -239,13 +304,25 @@ describe('simulator anomalies', () => {
 describe('simulator live mode', () => {
   it('appends each elapsed minute, exactly as one simulation up to then would have', async () => {
     const tables = tablesIn('sim_live');
-    await simulateFresh(warehouse, tables, { population, from, until: new Date('2024-03-05T12:00:00Z'), anomalies: [], timezone });
+    await simulateFresh(warehouse, tables, {
+      population,
+      from,
+      until: new Date('2024-03-05T12:00:00Z'),
+      anomalies: [],
+      timezone,
+    });
     const clock = new VirtualClock(new Date('2024-03-05T12:03:30Z'));
     const appended: string[] = [];
-    const live = startLiveSimulation({ warehouse, tables, clock, onAppend: (r) => appended.push(r.until.toISOString().slice(11, 16)) });
+    const live = startLiveSimulation({
+      warehouse,
+      tables,
+      clock,
+      onAppend: (r) => appended.push(r.until.toISOString().slice(11, 16)),
+    });
     // Each append is real I/O the virtual clock cannot see: step a minute, then wait for it.
     const appendedAt = async (count: number) => {
-      for (let waited = 0; appended.length < count && waited < 20_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      for (let waited = 0; appended.length < count && waited < 20_000; waited += 10)
+        await new Promise((r) => setTimeout(r, 10));
     };
     await appendedAt(1);
     for (const minute of ['12:04', '12:05', '12:06']) {
@@ -255,7 +332,13 @@ describe('simulator live mode', () => {
     }
     await live.stop();
     expect(appended).toEqual(['12:03', '12:04', '12:05', '12:06']);
-    await simulateFresh(warehouse, tablesIn('sim_live_reference'), { population, from, until: new Date('2024-03-05T12:06:00Z'), anomalies: [], timezone });
+    await simulateFresh(warehouse, tablesIn('sim_live_reference'), {
+      population,
+      from,
+      until: new Date('2024-03-05T12:06:00Z'),
+      anomalies: [],
+      timezone,
+    });
     expect(await checksum('sim_live.feed_actions')).toBe(await checksum('sim_live_reference.feed_actions'));
     expect(await checksum('sim_live.message_actions')).toBe(await checksum('sim_live_reference.message_actions'));
   });

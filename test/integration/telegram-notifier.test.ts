@@ -9,7 +9,11 @@ import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.j
 import { tempDir } from '../support/temp-dir.js';
 
 const TOKEN = '123456:AAE-secret-token-do-not-print';
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e0f4f40000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489' +
+    '0000000d4944415478da63f8cfc0f01f0005000201a1e0f4f40000000049454e44ae426082',
+  'hex',
+);
 let fake: FakeTelegram;
 
 beforeAll(async () => {
@@ -25,14 +29,28 @@ beforeEach(() => {
   fake.attempts.length = 0;
 });
 
-const notifier = (token = TOKEN) => new TelegramNotifier({ token, chatId: '-100777', apiRoot: fake.apiRoot }, { retries: 2, baseDelayMs: 10, maxRetryAfterSeconds: 5 });
-const note = (text: string, image = true): Notification => ({ kind: 'report', key: '2024-03-04', text, ...(image ? { image: { png: PNG, filename: 'r.png' } } : {}) });
+const notifier = (token = TOKEN) =>
+  new TelegramNotifier(
+    { token, chatId: '-100777', apiRoot: fake.apiRoot },
+    { retries: 2, baseDelayMs: 10, maxRetryAfterSeconds: 5 },
+  );
+const note = (text: string, image = true): Notification => ({
+  kind: 'report',
+  key: '2024-03-04',
+  text,
+  ...(image ? { image: { png: PNG, filename: 'r.png' } } : {}),
+});
 
 describe('Telegram delivery over real HTTP', () => {
   it('sends the picture with the text as its caption when the text fits 1024 characters', async () => {
     await notifier().send(note('<b>Hello</b> &amp; welcome'));
     expect(fake.received).toHaveLength(1);
-    expect(fake.received[0]).toMatchObject({ method: 'sendPhoto', chatId: '-100777', caption: '<b>Hello</b> &amp; welcome', parseMode: 'HTML' });
+    expect(fake.received[0]).toMatchObject({
+      method: 'sendPhoto',
+      chatId: '-100777',
+      caption: '<b>Hello</b> &amp; welcome',
+      parseMode: 'HTML',
+    });
     expect(fake.received[0]?.photo?.equals(PNG)).toBe(true);
   });
 
@@ -71,7 +89,9 @@ describe('Telegram delivery over real HTTP', () => {
 
   it('gives up on 5xx after its retries, as a transient failure', async () => {
     fake.failNext(...Array.from({ length: 3 }, () => ({ status: 500, description: 'Internal Server Error' })));
-    const error = await notifier().send(note('hi')).catch((e: unknown) => e);
+    const error = await notifier()
+      .send(note('hi'))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).permanent).toBe(false);
     expect(fake.attempts).toHaveLength(3);
@@ -79,7 +99,9 @@ describe('Telegram delivery over real HTTP', () => {
 
   it('says what to fix when the chat is not found, without retrying', async () => {
     fake.failNext({ status: 400, description: 'Bad Request: chat not found' });
-    const error = (await notifier().send(note('hi')).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await notifier()
+      .send(note('hi'))
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('chat not found');
     expect(error.message).toContain('check notify.telegram.chatId');
@@ -88,13 +110,18 @@ describe('Telegram delivery over real HTTP', () => {
 
   it('says the token was refused, and never shows it', async () => {
     const wrong = '999:wrong-token-also-secret';
-    const error = (await notifier(wrong).send(note('hi')).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await notifier(wrong)
+      .send(note('hi'))
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error.message).toContain('check notify.telegram.token');
     expect(`${error.message}${error.stack ?? ''}`).not.toContain(wrong);
   });
 
   it('keeps the token out of a network failure', async () => {
-    const closed = new TelegramNotifier({ token: TOKEN, chatId: '1', apiRoot: 'http://127.0.0.1:9' }, { retries: 1, baseDelayMs: 5, maxRetryAfterSeconds: 1 });
+    const closed = new TelegramNotifier(
+      { token: TOKEN, chatId: '1', apiRoot: 'http://127.0.0.1:9' },
+      { retries: 1, baseDelayMs: 5, maxRetryAfterSeconds: 1 },
+    );
     const error = (await closed.send(note('hi')).catch((e: unknown) => e)) as DeliveryError;
     expect(error.message).toContain('could not reach Telegram');
     expect(error.message).not.toContain(TOKEN);

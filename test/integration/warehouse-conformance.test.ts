@@ -19,7 +19,13 @@ const targets: Target[] = [
     open() {
       const dir = tempDir();
       const warehouse = openChdbWarehouse(dir.path);
-      return Promise.resolve({ warehouse, done: async () => { await warehouse.close(); dir.remove(); } });
+      return Promise.resolve({
+        warehouse,
+        done: async () => {
+          await warehouse.close();
+          dir.remove();
+        },
+      });
     },
   },
   {
@@ -27,7 +33,13 @@ const targets: Target[] = [
     async open() {
       const front = await startClickHouseFront('vigil', 'front-password');
       const warehouse = openServerWarehouse(serverConfig(front.url, 'vigil', 'front-password'), { baseDelayMs: 5 });
-      return { warehouse, done: async () => { await warehouse.close(); await front.stop(); } };
+      return {
+        warehouse,
+        done: async () => {
+          await warehouse.close();
+          await front.stop();
+        },
+      };
     },
   },
 ];
@@ -82,12 +94,26 @@ describe.each(targets)('Warehouse conformance: $name', (target) => {
 
   it('inserts rows and reads them back with their types', async () => {
     await warehouse.insert(events, [
-      { id: 1, name: "O'Brien\ttab", day: '2024-03-04', at: '2024-03-04 23:59:59', tags: ['a', 'b'], big: 5_000_000_000 },
+      {
+        id: 1,
+        name: "O'Brien\ttab",
+        day: '2024-03-04',
+        at: '2024-03-04 23:59:59',
+        tags: ['a', 'b'],
+        big: 5_000_000_000,
+      },
       { id: 2, name: 'Пётр', day: '2024-03-05', at: '2024-03-05 00:00:00', tags: [], big: 0 },
     ]);
     const rows = await warehouse.query(`SELECT id, name, day, at, tags, big FROM ${events.sql} ORDER BY id`);
     expect(rows).toEqual([
-      { id: 1, name: "O'Brien\ttab", day: '2024-03-04', at: '2024-03-04 23:59:59', tags: ['a', 'b'], big: 5_000_000_000 },
+      {
+        id: 1,
+        name: "O'Brien\ttab",
+        day: '2024-03-04',
+        at: '2024-03-04 23:59:59',
+        tags: ['a', 'b'],
+        big: 5_000_000_000,
+      },
       { id: 2, name: 'Пётр', day: '2024-03-05', at: '2024-03-05 00:00:00', tags: [], big: 0 },
     ]);
   });
@@ -95,23 +121,37 @@ describe.each(targets)('Warehouse conformance: $name', (target) => {
   it('binds parameters of every type vigil uses, never pasting them into SQL', async () => {
     const rows = await warehouse.query<{ n: number }>(
       `SELECT count() AS n FROM ${events.sql}
-       WHERE day = {day:Date} AND at < {before:DateTime('UTC')} AND name IN ({name:String}, {other:String}) AND id >= {min:UInt32}`,
-      { params: { day: '2024-03-04', before: '2024-03-05 00:00:00', name: "O'Brien\ttab", other: "x' OR 1=1 --", min: 1 } },
+       WHERE day = {day:Date} AND at < {before:DateTime('UTC')} AND name IN ({name:String}, {other:String})
+         AND id >= {min:UInt32}`,
+      {
+        params: {
+          day: '2024-03-04',
+          before: '2024-03-05 00:00:00',
+          name: "O'Brien\ttab",
+          other: "x' OR 1=1 --",
+          min: 1,
+        },
+      },
     );
     expect(rows).toEqual([{ n: 1 }]);
   });
 
   it('runs INSERT … SELECT as a command with parameters', async () => {
     await warehouse.command(
-      `INSERT INTO ${events.sql} SELECT 100 + number, 'gen', {day:Date}, {day:Date}, [], number FROM numbers({count:UInt32})`,
+      `INSERT INTO ${events.sql} SELECT 100 + number, 'gen', {day:Date}, {day:Date}, [], number ` +
+        `FROM numbers({count:UInt32})`,
       { params: { day: '2024-03-06', count: 5 } },
     );
-    const rows = await warehouse.query<{ n: number; s: number }>(`SELECT count() AS n, sum(big) AS s FROM ${events.sql} WHERE name = 'gen'`);
+    const rows = await warehouse.query<{ n: number; s: number }>(
+      `SELECT count() AS n, sum(big) AS s FROM ${events.sql} WHERE name = 'gen'`,
+    );
     expect(rows).toEqual([{ n: 5, s: 10 }]);
   });
 
   it('applies per-statement settings', async () => {
-    const rows = await warehouse.query<{ t: string }>(`SELECT getSetting('max_threads') AS t`, { settings: { max_threads: 1 } });
+    const rows = await warehouse.query<{ t: string }>(`SELECT getSetting('max_threads') AS t`, {
+      settings: { max_threads: 1 },
+    });
     expect(Number(rows[0]?.t)).toBe(1);
   });
 
@@ -160,7 +200,10 @@ describe('server adapter over real HTTP: retries and credentials', () => {
   });
 
   it('gives up after the configured retries with the last error', async () => {
-    const warehouse = openServerWarehouse({ ...serverConfig(front.url, 'vigil', password), retries: 2 }, { baseDelayMs: 5 });
+    const warehouse = openServerWarehouse(
+      { ...serverConfig(front.url, 'vigil', password), retries: 2 },
+      { baseDelayMs: 5 },
+    );
     const before = await front.requestCount();
     await front.injectFaults({ status: 502, count: 10 });
     const error = await failure(warehouse.query('SELECT 1'));
@@ -181,7 +224,9 @@ describe('server adapter over real HTTP: retries and credentials', () => {
 
   it('does not repeat an insert whose connection broke after it was sent', async () => {
     const warehouse = openServerWarehouse(serverConfig(front.url, 'vigil', password), { baseDelayMs: 5 });
-    await warehouse.command('CREATE TABLE IF NOT EXISTS default.once (x UInt8) ENGINE = MergeTree ORDER BY x', { idempotent: true });
+    await warehouse.command('CREATE TABLE IF NOT EXISTS default.once (x UInt8) ENGINE = MergeTree ORDER BY x', {
+      idempotent: true,
+    });
     const before = await front.requestCount();
     await front.injectFaults({ reset: true, count: 1 });
     const error = await failure(warehouse.insert(tableName('default.once'), [{ x: 1 }]));

@@ -28,7 +28,9 @@ describe('web app', () => {
     const points = body.points as { window: string; value: number | null }[];
     expect(points).toHaveLength(4 * 24 + 4 * 17 + 1);
     expect(points.at(-1)).toMatchObject({ window: '2024-03-06T14:00:00.000Z', value: 0 });
-    expect(body.alerts).toEqual([expect.objectContaining({ window: '2024-03-06T14:00:00.000Z', kind: 'started', value: 0 })]);
+    expect(body.alerts).toEqual([
+      expect.objectContaining({ window: '2024-03-06T14:00:00.000Z', kind: 'started', value: 0 }),
+    ]);
     expect((body.spec as { $schema: string }).$schema).toContain('vega-lite');
   });
 
@@ -43,10 +45,16 @@ describe('web app', () => {
     const daily = await get('/api/daily?until=2024-03-05&days=3');
     expect(daily.status).toBe(200);
     expect((daily.body.days as { day: string; metrics: unknown }[]).map((d) => [d.day, d.metrics === null])).toEqual([
-      ['2024-03-03', false], ['2024-03-04', false], ['2024-03-05', false],
+      ['2024-03-03', false],
+      ['2024-03-04', false],
+      ['2024-03-05', false],
     ]);
     const slices = await get('/api/slices?day=2024-03-05&dimension=os');
-    expect((slices.body.rows as { dimension_value: string }[]).map((r) => r.dimension_value)).toEqual(['Android', 'iOS', 'unknown']);
+    expect((slices.body.rows as { dimension_value: string }[]).map((r) => r.dimension_value)).toEqual([
+      'Android',
+      'iOS',
+      'unknown',
+    ]);
   });
 
   it('serves the run ledger and the alert history', async () => {
@@ -77,7 +85,9 @@ describe('web app', () => {
     const secured = app('s3cret-dashboard-token');
     expect((await secured.request('/api/alerts')).status).toBe(401);
     expect((await secured.request('/api/alerts?token=wrong-token-123')).status).toBe(401);
-    expect((await secured.request('/api/alerts', { headers: { Authorization: 'Bearer s3cret-dashboard-token' } })).status).toBe(200);
+    expect(
+      (await secured.request('/api/alerts', { headers: { Authorization: 'Bearer s3cret-dashboard-token' } })).status,
+    ).toBe(200);
     expect((await secured.request('/api/alerts?token=s3cret-dashboard-token')).status).toBe(200);
     expect((await secured.request('/healthz')).status).toBe(200);
   });

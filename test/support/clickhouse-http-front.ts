@@ -19,9 +19,28 @@ const [directory = '', user = 'default', password = ''] = process.argv.slice(2);
 const session = new Session(directory);
 
 /** URL parameters that are part of the HTTP protocol rather than ClickHouse settings. */
-const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'compress', 'decompress']);
+const PROTOCOL_PARAMS = new Set([
+  'query',
+  'database',
+  'default_format',
+  'user',
+  'password',
+  'query_id',
+  'session_id',
+  'session_timeout',
+  'compress',
+  'decompress',
+]);
 /** Settings that only shape the HTTP exchange; chDB has no HTTP layer to apply them to. */
-const HTTP_ONLY_SETTINGS = new Set(['wait_end_of_query', 'enable_http_compression', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'buffer_size', 'http_zlib_compression_level', 'cancel_http_readonly_queries_on_client_close']);
+const HTTP_ONLY_SETTINGS = new Set([
+  'wait_end_of_query',
+  'enable_http_compression',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+  'buffer_size',
+  'http_zlib_compression_level',
+  'cancel_http_readonly_queries_on_client_close',
+]);
 const STATUS_BY_CODE: Record<number, number> = { 62: 400, 47: 400, 60: 404, 81: 404, 516: 403, 497: 403, 164: 403 };
 
 let faults: { status?: number; reset?: boolean; body?: string; count: number } = { count: 0 };
@@ -52,7 +71,12 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
 
   const [givenUser, givenPassword] = credentials(request, url);
   if (givenUser !== user || givenPassword !== password) {
-    return fail(response, 516, 'AUTHENTICATION_FAILED', `${givenUser}: Authentication failed: password is incorrect, or there is no user with such name`);
+    return fail(
+      response,
+      516,
+      'AUTHENTICATION_FAILED',
+      `${givenUser}: Authentication failed: password is incorrect, or there is no user with such name`,
+    );
   }
 
   const urlQuery = url.searchParams.get('query');
@@ -67,8 +91,13 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     session.query(`USE ${url.searchParams.get('database') ?? 'default'}`);
     for (const [name, value] of settings) session.query(`SET ${name} = '${value.replace(/'/g, "\\'")}'`);
     try {
-      const result = await session.queryBindAsync(query, params, { format: url.searchParams.get('default_format') ?? 'TabSeparated' });
-      response.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Summary': JSON.stringify({ read_rows: String(result.rowsRead) }) });
+      const result = await session.queryBindAsync(query, params, {
+        format: url.searchParams.get('default_format') ?? 'TabSeparated',
+      });
+      response.writeHead(200, {
+        'Content-Type': 'text/plain; charset=UTF-8',
+        'X-ClickHouse-Summary': JSON.stringify({ read_rows: String(result.rowsRead) }),
+      });
       response.end(Buffer.from(result.bytes()));
     } finally {
       for (const [name] of settings) session.query(`SET ${name} = DEFAULT`);
@@ -88,8 +117,13 @@ function unescapeTsv(value: string): string {
 }
 
 function fail(response: ServerResponse, code: number, type: string, message: string): void {
-  response.writeHead(STATUS_BY_CODE[code] ?? 500, { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Exception-Code': String(code) });
-  response.end(`Code: ${code}. DB::Exception: ${message.replace(/\.$/, '')}. (${type}) (version 26.7.2.1 (chdb front))\n`);
+  response.writeHead(STATUS_BY_CODE[code] ?? 500, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'X-ClickHouse-Exception-Code': String(code),
+  });
+  response.end(
+    `Code: ${code}. DB::Exception: ${message.replace(/\.$/, '')}. (${type}) (version 26.7.2.1 (chdb front))\n`,
+  );
 }
 
 function credentials(request: IncomingMessage, url: URL): [string, string] {

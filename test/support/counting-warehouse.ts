@@ -1,6 +1,9 @@
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 
-/** A warehouse that counts the statements passing through it (queries, commands, and inserts by table) and keeps the queries' SQL. */
+/**
+ * A warehouse that counts the statements passing through it (queries, commands, and inserts by
+ * table) and keeps the queries' SQL.
+ */
 export function countingWarehouse(inner: Warehouse) {
   let counts: Record<string, number> = {};
   let queries: string[] = [];

@@ -12,7 +12,11 @@ import { tempDir } from './temp-dir.js';
 /** The dashboard's test world: a simulated product with a messenger outage at 17:00 Moscow on 2024-03-06. */
 export const DASHBOARD_AT = new Date('2024-03-06T14:15:00Z');
 const TZ = 'Europe/Moscow';
-const world = worldSettings('web_src', 'web_state', { timezone: TZ, etl: { target: 'web_out.slices' }, serve: { port: 0 } });
+const world = worldSettings('web_src', 'web_state', {
+  timezone: TZ,
+  etl: { target: 'web_out.slices' },
+  serve: { port: 0 },
+});
 const { sources } = world;
 
 export const dashboardSettings = world.dashboard;
@@ -20,14 +24,21 @@ export const dashboardSettings = world.dashboard;
 /** Simulates, computes two ETL days and runs the alert that fires, in the given warehouse. */
 export async function prepareDashboardData(warehouse: Warehouse): Promise<void> {
   await simulateFresh(warehouse, sources, {
-    population: { seed: 11, users: 20_000, eventsPerDay: 300_000 }, from: new Date('2024-03-02T21:00:00Z'), until: DASHBOARD_AT,
-    anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: DASHBOARD_AT }], timezone: TZ,
+    population: { seed: 11, users: 20_000, eventsPerDay: 300_000 },
+    from: new Date('2024-03-02T21:00:00Z'),
+    until: DASHBOARD_AT,
+    anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: DASHBOARD_AT }],
+    timezone: TZ,
   });
   await runEtlDays({ warehouse, logger: silentLogger }, world.etl, ['2024-03-04', '2024-03-05']);
   const outbox = tempDir('vigil-web-');
   try {
     await runAlert(
-      { warehouse, delivery: { notifier: new OutboxNotifier(outbox.path), logger: silentLogger }, logger: silentLogger },
+      {
+        warehouse,
+        delivery: { notifier: new OutboxNotifier(outbox.path), logger: silentLogger },
+        logger: silentLogger,
+      },
       world.alert,
       DASHBOARD_AT,
     );
@@ -37,5 +48,12 @@ export async function prepareDashboardData(warehouse: Warehouse): Promise<void> 
 }
 
 export function dashboardApp(warehouse: Warehouse, token?: string) {
-  return createWebApp({ warehouse, settings: dashboardSettings, ledger: new RunLedger(warehouse, world.tables), lastRuns: () => new Map(), now: () => DASHBOARD_AT, token });
+  return createWebApp({
+    warehouse,
+    settings: dashboardSettings,
+    ledger: new RunLedger(warehouse, world.tables),
+    lastRuns: () => new Map(),
+    now: () => DASHBOARD_AT,
+    token,
+  });
 }

@@ -67,7 +67,10 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
       const fields = await readFields(request);
       // Uploads arrive as a field `attach://<part>` naming the multipart part holding the file.
       const photoField = fields.get('photo');
-      const photo = typeof photoField === 'string' && photoField.startsWith('attach://') ? fields.get(photoField.slice(9)) : photoField;
+      const photo =
+        typeof photoField === 'string' && photoField.startsWith('attach://')
+          ? fields.get(photoField.slice(9))
+          : photoField;
       if (method === 'sendPhoto' && !(photo instanceof Buffer && photo.subarray(0, 8).equals(PNG_SIGNATURE))) {
         return reply(400, { ok: false, error_code: 400, description: 'Bad Request: IMAGE_PROCESS_FAILED' });
       }
@@ -90,7 +93,9 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
     };
     answer().catch((error: unknown) => {
       response.writeHead(500, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify({ ok: false, error_code: 500, description: `fake Bot API failed: ${String(error)}` }));
+      response.end(
+        JSON.stringify({ ok: false, error_code: 500, description: `fake Bot API failed: ${String(error)}` }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -10,7 +10,10 @@ export interface CliResult {
 const ENTRY = new URL('./cli-entry.ts', import.meta.url).pathname;
 
 /** Runs `vigil …` in a child process from source, with a clean environment plus `env`. */
-export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX_IMPORT, ENTRY, ...args], {
       cwd: options.cwd,

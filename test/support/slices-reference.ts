@@ -38,7 +38,12 @@ export interface SliceRow {
 export function localDate(utc: string, timezone: string): string {
   let format = formats.get(timezone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
     formats.set(timezone, format);
   }
   return format.format(new Date(`${utc.replace(' ', 'T')}Z`));
@@ -90,7 +95,11 @@ export function referenceSlices(
 
   const feedToday = feed.filter(onDay);
   const messagesToday = messages.filter(onDay);
-  const users = new Set<number>([...feedToday.map((r) => r.user_id), ...messagesToday.map((r) => r.user_id), ...messagesToday.map((r) => r.reciever_id)]);
+  const users = new Set<number>([
+    ...feedToday.map((r) => r.user_id),
+    ...messagesToday.map((r) => r.user_id),
+    ...messagesToday.map((r) => r.reciever_id),
+  ]);
   const pairs = new Set(messagesToday.map((r) => `${r.user_id}>${r.reciever_id}`));
 
   const rows: SliceRow[] = [];
@@ -103,7 +112,17 @@ export function referenceSlices(
     const row = (value: string): SliceRow => {
       let r = byValue.get(value);
       if (!r) {
-        r = { event_date: day, dimension: dimension.name, dimension_value: value, views: 0, likes: 0, messages_received: 0, messages_sent: 0, users_received: 0, users_sent: 0 };
+        r = {
+          event_date: day,
+          dimension: dimension.name,
+          dimension_value: value,
+          views: 0,
+          likes: 0,
+          messages_received: 0,
+          messages_sent: 0,
+          users_received: 0,
+          users_sent: 0,
+        };
         byValue.set(value, r);
       }
       return r;
@@ -121,5 +140,7 @@ export function referenceSlices(
     }
     rows.push(...byValue.values());
   }
-  return rows.sort((a, b) => `${a.dimension}|${a.dimension_value}`.localeCompare(`${b.dimension}|${b.dimension_value}`));
+  return rows.sort((a, b) =>
+    `${a.dimension}|${a.dimension_value}`.localeCompare(`${b.dimension}|${b.dimension_value}`),
+  );
 }

@@ -21,10 +21,14 @@ export class VirtualClock implements Clock {
       if (signal.aborted) return resolve();
       const timer = { at: this.time + Math.max(0, ms), wake: resolve };
       this.timers.push(timer);
-      signal.addEventListener('abort', () => {
-        this.timers = this.timers.filter((t) => t !== timer);
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((t) => t !== timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 

@@ -16,7 +16,12 @@ describe('AlertMemory', () => {
   it('forgets the state and the windows together', () => {
     const memory = new AlertMemory();
     memory.rememberState(new Map());
-    memory.windows.remember('a', 0, [{ slice: '', value: '', start: 0, users: 1, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0 }], false);
+    memory.windows.remember(
+      'a',
+      0,
+      [{ slice: '', value: '', start: 0, users: 1, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0 }],
+      false,
+    );
     memory.clear();
     expect(memory.quietState()).toBeUndefined();
     expect(memory.windows.unsaved(1)).toEqual([]);

@@ -40,11 +40,22 @@ describe('alert state', () => {
   });
 
   it('starts a new anomaly after a resolved one', () => {
-    expect(play([[0, anomalous], [15 * MIN, inBand], [30 * MIN, anomalous]])).toEqual(['started', 'resolved', 'started']);
+    expect(
+      play([
+        [0, anomalous],
+        [15 * MIN, inBand],
+        [30 * MIN, anomalous],
+      ]),
+    ).toEqual(['started', 'resolved', 'started']);
   });
 
   it('does not call an outage resolved when the band has collapsed around the zeros', () => {
-    expect(play([[0, anomalous], [90 * MIN, { value: 0, low: 0, up: 0, alert: false }]])).toEqual(['started', undefined]);
+    expect(
+      play([
+        [0, anomalous],
+        [90 * MIN, { value: 0, low: 0, up: 0, alert: false }],
+      ]),
+    ).toEqual(['started', undefined]);
   });
 });
 

@@ -37,7 +37,11 @@ describe('loadConfig: where the configuration comes from', () => {
     expect(config.timezone).toBe('UTC');
     expect(config.warehouse.embedded?.path).toBe(join(dir.path, '.vigil/warehouse'));
     expect(config.notify.outbox.path).toBe(join(dir.path, '.vigil/outbox'));
-    expect(config.sources).toEqual({ feed: 'simulator.feed_actions', messages: 'simulator.message_actions', receiverColumn: 'reciever_id' });
+    expect(config.sources).toEqual({
+      feed: 'simulator.feed_actions',
+      messages: 'simulator.message_actions',
+      receiverColumn: 'reciever_id',
+    });
     expect(config.notify.telegram).toBeUndefined();
   });
 
@@ -56,19 +60,27 @@ describe('loadConfig: where the configuration comes from', () => {
     write('flag.yaml', 'timezone: America/New_York\n');
     expect(loadConfig({ env: {}, cwd: dir.path }).config.timezone).toBe('Europe/Moscow');
     expect(loadConfig({ env: { VIGIL_CONFIG: 'env.yaml' }, cwd: dir.path }).config.timezone).toBe('Asia/Tokyo');
-    expect(loadConfig({ file: 'flag.yaml', env: { VIGIL_CONFIG: 'env.yaml' }, cwd: dir.path }).config.timezone).toBe('America/New_York');
+    expect(loadConfig({ file: 'flag.yaml', env: { VIGIL_CONFIG: 'env.yaml' }, cwd: dir.path }).config.timezone).toBe(
+      'America/New_York',
+    );
   });
 
   it('resolves relative paths against the config file, not the working directory', () => {
     mkdirSync(join(dir.path, 'conf'));
-    const file = write('conf/vigil.yaml', 'warehouse:\n  embedded:\n    path: data\nnotify:\n  outbox:\n    path: /abs/outbox\n');
+    const file = write(
+      'conf/vigil.yaml',
+      'warehouse:\n  embedded:\n    path: data\nnotify:\n  outbox:\n    path: /abs/outbox\n',
+    );
     const { config } = loadConfig({ file, env: {}, cwd: '/' });
     expect(config.warehouse.embedded?.path).toBe(join(dir.path, 'conf/data'));
     expect(config.notify.outbox.path).toBe('/abs/outbox');
   });
 
   it('reads a server warehouse with defaults for what is not given', () => {
-    const file = write('s.yaml', 'warehouse:\n  server:\n    url: https://ch.example.com:8443\n    password: ${CH_PASSWORD}\n');
+    const file = write(
+      's.yaml',
+      'warehouse:\n  server:\n    url: https://ch.example.com:8443\n    password: ${CH_PASSWORD}\n',
+    );
     const { config } = loadConfig({ file, env: { CH_PASSWORD: 'from-env-123' }, cwd: dir.path });
     expect(config.warehouse.server).toEqual({
       url: 'https://ch.example.com:8443',
@@ -88,7 +100,10 @@ describe('loadConfig: where the configuration comes from', () => {
 
 describe('loadConfig: ${VAR} substitution', () => {
   it('replaces references inside strings, with fallbacks and $$ as a literal $', () => {
-    const file = write('v.yaml', 'timezone: ${TZ_NAME}\netl:\n  target: ${DB:-analytics}.slices\nnotify:\n  outbox:\n    path: /tmp/$${HOME}/x\n');
+    const file = write(
+      'v.yaml',
+      'timezone: ${TZ_NAME}\netl:\n  target: ${DB:-analytics}.slices\nnotify:\n  outbox:\n    path: /tmp/$${HOME}/x\n',
+    );
     const { config } = loadConfig({ file, env: { TZ_NAME: 'Europe/Berlin' }, cwd: dir.path });
     expect(config.timezone).toBe('Europe/Berlin');
     expect(config.etl.target).toBe('analytics.slices');
@@ -120,28 +135,35 @@ describe('loadConfig: one clear problem per mistake', () => {
   it('names unknown keys and the keys it knows, at any depth', () => {
     expect(problems('colour: blue\nsources:\n  feeds: a.b\n')).toEqual([
       'sources.feeds: unknown key; expected one of: feed, messages, receiverColumn',
-      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, report, alerts, schedule, serve, database, notify',
+      'colour: unknown key; expected one of: timezone, warehouse, sources, etl, report, alerts, ' +
+        'schedule, serve, database, notify',
     ]);
   });
 
   it('rejects a time zone that does not exist', () => {
-    expect(problems('timezone: Europe/Atlantis\n')).toEqual(['timezone: got "Europe/Atlantis", expected an IANA time zone such as UTC or Europe/Moscow']);
+    expect(problems('timezone: Europe/Atlantis\n')).toEqual([
+      'timezone: got "Europe/Atlantis", expected an IANA time zone such as UTC or Europe/Moscow',
+    ]);
   });
 
   it.each(['localhost:8123', 'ftp://ch.example.com', 'http://', 'not a url'])('rejects the malformed URL %j', (url) => {
     expect(problems(`warehouse:\n  server:\n    url: "${url}"\n`)).toEqual([
-      `warehouse.server.url: got ${JSON.stringify(url)}, expected an http(s) URL such as https://clickhouse.example.com:8443`,
+      `warehouse.server.url: got ${JSON.stringify(url)}, expected an http(s) URL such as ` +
+        `https://clickhouse.example.com:8443`,
     ]);
   });
 
   it.each(['feed_actions', 'a.b.c', 'db.ta-ble', 'db.t; DROP TABLE x', '.t'])('rejects the table name %j', (name) => {
     expect(problems(`etl:\n  target: "${name}"\n`)).toEqual([
-      `etl.target: got ${JSON.stringify(name)}, expected a table name of the form db.table (letters, digits and _ only)`,
+      `etl.target: got ${JSON.stringify(name)}, expected a table name of the form db.table ` +
+        `(letters, digits and _ only)`,
     ]);
   });
 
   it('rejects a malformed duration and a bad type', () => {
-    expect(problems('warehouse:\n  server:\n    url: http://h:8123\n    requestTimeout: soon\n    retries: many\n')).toEqual([
+    expect(
+      problems('warehouse:\n  server:\n    url: http://h:8123\n    requestTimeout: soon\n    retries: many\n'),
+    ).toEqual([
       'warehouse.server.requestTimeout: got "soon", expected a duration such as 30s, 15m, 1h or 500ms',
       'warehouse.server.retries: got "many", expected number',
     ]);
@@ -154,7 +176,9 @@ describe('loadConfig: one clear problem per mistake', () => {
   });
 
   it('reports a missing required key', () => {
-    expect(problems('notify:\n  telegram:\n    token: ${TG}\n', { TG: '1234:abcdef' })).toEqual(['notify.telegram.chatId: missing, expected a chat id such as -1001234567890 or @channel_name']);
+    expect(problems('notify:\n  telegram:\n    token: ${TG}\n', { TG: '1234:abcdef' })).toEqual([
+      'notify.telegram.chatId: missing, expected a chat id such as -1001234567890 or @channel_name',
+    ]);
   });
 
   it('reports YAML that does not parse, and YAML that is not a mapping', () => {
@@ -169,7 +193,9 @@ describe('loadConfig: one clear problem per mistake', () => {
 });
 
 describe('secrets', () => {
-  const secretYaml = 'warehouse:\n  server:\n    url: http://h:8123\n    password: ${CH_PASSWORD}\nnotify:\n  telegram:\n    token: ${TG_TOKEN}\n    chatId: -100123\n';
+  const secretYaml =
+    'warehouse:\n  server:\n    url: http://h:8123\n    password: ${CH_PASSWORD}\n' +
+    'notify:\n  telegram:\n    token: ${TG_TOKEN}\n    chatId: -100123\n';
   const env = { CH_PASSWORD: 'pa55-w0rd-from-env', TG_TOKEN: '123456:AAE-token-from-env' };
 
   it('hides them when the configuration is printed, and collects them for redaction', () => {
@@ -185,7 +211,11 @@ describe('secrets', () => {
   });
 
   it('warns when a secret is written into the file itself', () => {
-    const { warnings } = loadConfig({ file: write('s.yaml', 'warehouse:\n  server:\n    url: http://h:8123\n    password: literal-pass\n'), env: {}, cwd: dir.path });
+    const { warnings } = loadConfig({
+      file: write('s.yaml', 'warehouse:\n  server:\n    url: http://h:8123\n    password: literal-pass\n'),
+      env: {},
+      cwd: dir.path,
+    });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^warehouse\.server\.password is written in .*s\.yaml; keep secrets out of files/);
     expect(warnings[0]).not.toContain('literal-pass');
@@ -199,14 +229,21 @@ describe('secrets', () => {
 
 describe('etl settings', () => {
   it('reads the look-back and extra dimensions', () => {
-    const file = write('e.yaml', "etl:\n  lookback: 14\n  dimensions:\n    age_bucket: \"multiIf(age < 25, 'young', 'older')\"\n");
+    const file = write(
+      'e.yaml',
+      "etl:\n  lookback: 14\n  dimensions:\n    age_bucket: \"multiIf(age < 25, 'young', 'older')\"\n",
+    );
     const { config } = loadConfig({ file, env: {}, cwd: dir.path });
     expect(config.etl.lookback).toBe(14);
     expect(config.etl.dimensions).toEqual({ age_bucket: "multiIf(age < 25, 'young', 'older')" });
   });
 
   it.each([
-    ['os: "lower(os)"', 'etl.dimensions.os: the name "os" is not allowed, expected a name other than the built-in dimensions os, gender, age'],
+    [
+      'os: "lower(os)"',
+      'etl.dimensions.os: the name "os" is not allowed, expected a name other than the built-in ' +
+        'dimensions os, gender, age',
+    ],
     ['"bad name": "age"', 'etl.dimensions.bad name'],
     ['bucket: "age) UNION ALL (SELECT 1"', 'etl.dimensions.bucket'],
     ['bucket: "age; DROP TABLE x"', 'etl.dimensions.bucket'],
@@ -214,7 +251,7 @@ describe('etl settings', () => {
   ])('rejects the dimension %s', (line, path) => {
     const found = problems(`etl:\n  dimensions:\n    ${line}\n`);
     expect(found).toHaveLength(1);
-    expect(found[0]?.startsWith(path.includes(": ") ? path : `${path}: `)).toBe(true);
+    expect(found[0]?.startsWith(path.includes(': ') ? path : `${path}: `)).toBe(true);
   });
 
   it('rejects a look-back that is not a whole number of days from 1 to 365', () => {
@@ -224,10 +261,18 @@ describe('etl settings', () => {
 
 describe('report and alert settings', () => {
   it('reads the locale, durations and per-metric detector settings', () => {
-    const file = write('a.yaml', 'report:\n  locale: ru\nalerts:\n  lag: 5m\n  repeat: 2h\n  dashboardUrl: https://d.example.com/{metric}\n  metrics:\n    views: { a: 3, n: 7 }\n    ctr: { enabled: false }\n');
+    const file = write(
+      'a.yaml',
+      'report:\n  locale: ru\nalerts:\n  lag: 5m\n  repeat: 2h\n  dashboardUrl: ' +
+        'https://d.example.com/{metric}\n  metrics:\n    views: { a: 3, n: 7 }\n    ctr: { enabled: false }\n',
+    );
     const { config } = loadConfig({ file, env: {}, cwd: dir.path });
     expect(config.report.locale).toBe('ru');
-    expect(config.alerts).toMatchObject({ lag: 300_000, repeat: 7_200_000, dashboardUrl: 'https://d.example.com/{metric}' });
+    expect(config.alerts).toMatchObject({
+      lag: 300_000,
+      repeat: 7_200_000,
+      dashboardUrl: 'https://d.example.com/{metric}',
+    });
     expect(config.alerts.metrics.views).toEqual({ enabled: true, a: 3, n: 7, minChange: 0.2 });
     expect(config.alerts.metrics.ctr.enabled).toBe(false);
     expect(config.alerts.metrics.likes).toEqual({ enabled: true, a: 4, n: 5, minChange: 0.2 });

@@ -5,7 +5,9 @@ const until = new Date('2024-03-05T12:00:00Z');
 
 describe('parseAnomaly', () => {
   it('reads a metric, a factor and an explicit range in the configured time zone', () => {
-    expect(parseAnomaly('metric=views,factor=0.3,from=2024-03-05T10:00,to=2024-03-05T11:30', until, 'Europe/Moscow')).toEqual({
+    expect(
+      parseAnomaly('metric=views,factor=0.3,from=2024-03-05T10:00,to=2024-03-05T11:30', until, 'Europe/Moscow'),
+    ).toEqual({
       metric: 'views',
       factor: 0.3,
       from: new Date('2024-03-05T07:00:00Z'),

@@ -3,9 +3,16 @@ import { buildReport, type ActivityRow } from '../../src/daily/daily-report.js';
 import { renderReportText } from '../../src/report/report-text.js';
 
 const row = (day: string, scale: number, views = 200_000): ActivityRow => ({
-  day, feed_users: 10_000 * scale, views: views * scale, likes: 40_000 * scale,
-  senders: 2_500 * scale, messages: 14_000 * scale, active_users: 11_000 * scale,
-  both_features: 1_300 * scale, feed_only: 8_700 * scale, messenger_only: 1_000 * scale,
+  day,
+  feed_users: 10_000 * scale,
+  views: views * scale,
+  likes: 40_000 * scale,
+  senders: 2_500 * scale,
+  messages: 14_000 * scale,
+  active_users: 11_000 * scale,
+  both_features: 1_300 * scale,
+  feed_only: 8_700 * scale,
+  messenger_only: 1_000 * scale,
 });
 const receivers = (day: string, n: number) => ({ day, receivers: n });
 
@@ -28,7 +35,10 @@ describe('report text', () => {
   });
 
   it('gives changes only where the compared day has data', () => {
-    const text = renderReportText(buildReport('2024-03-10', [row('2024-03-10', 1)], [receivers('2024-03-10', 1)]), 'en');
+    const text = renderReportText(
+      buildReport('2024-03-10', [row('2024-03-10', 1)], [receivers('2024-03-10', 1)]),
+      'en',
+    );
     expect(text).toContain('Views: <b>200,000</b>\n');
     expect(text).not.toContain('d/d');
   });

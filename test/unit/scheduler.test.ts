@@ -7,7 +7,11 @@ import { VirtualClock } from '../support/virtual-clock.js';
 
 const MIN = 60_000;
 
-function setup(start: string, jobs: (clock: VirtualClock) => ScheduledJob[], options: { retries?: number; redact?: (t: string) => string } = {}) {
+function setup(
+  start: string,
+  jobs: (clock: VirtualClock) => ScheduledJob[],
+  options: { retries?: number; redact?: (t: string) => string } = {},
+) {
   const clock = new VirtualClock(new Date(start));
   const records: RunRecord[] = [];
   const scheduler = startScheduler(jobs(clock), {
@@ -15,20 +19,36 @@ function setup(start: string, jobs: (clock: VirtualClock) => ScheduledJob[], opt
     retries: options.retries ?? 2,
     retryDelayMs: MIN,
     clock,
-    ledger: { record: (run) => { records.push(run); return Promise.resolve(); } },
+    ledger: {
+      record: (run) => {
+        records.push(run);
+        return Promise.resolve();
+      },
+    },
     logger: silentLogger,
     redact: options.redact ?? ((t) => t),
   });
   return { clock, records, scheduler };
 }
 
-const job = (name: ScheduledJob['name'], cron: string, run: ScheduledJob['run'] = () => Promise.resolve({ rows: 1 })): ScheduledJob => ({
-  name, cron, logical: (at) => at.toISOString(), run,
+const job = (
+  name: ScheduledJob['name'],
+  cron: string,
+  run: ScheduledJob['run'] = () => Promise.resolve({ rows: 1 }),
+): ScheduledJob => ({
+  name,
+  cron,
+  logical: (at) => at.toISOString(),
+  run,
 });
 
 describe('scheduler', () => {
   it('runs each job at its times in the configured (non-UTC) timezone', async () => {
-    const { clock, records, scheduler } = setup('2024-03-04T00:00:00Z', () => [job('etl', '5 0 * * *'), job('report', '0 11 * * *'), job('alert', '*/15 * * * *')]);
+    const { clock, records, scheduler } = setup('2024-03-04T00:00:00Z', () => [
+      job('etl', '5 0 * * *'),
+      job('report', '0 11 * * *'),
+      job('alert', '*/15 * * * *'),
+    ]);
     await clock.advanceTo(new Date('2024-03-05T00:00:00Z'));
     await scheduler.stop();
     const at = (name: string) => records.filter((r) => r.job === name).map((r) => r.logical);
@@ -42,7 +62,12 @@ describe('scheduler', () => {
     let calls = 0;
     const { clock, records, scheduler } = setup(
       '2024-03-04T20:00:00Z',
-      () => [job('etl', '5 0 * * *', () => { calls++; return Promise.reject(new Error('auth failed for pw-TopSecret-42')); })],
+      () => [
+        job('etl', '5 0 * * *', () => {
+          calls++;
+          return Promise.reject(new Error('auth failed for pw-TopSecret-42'));
+        }),
+      ],
       { redact: createRedactor(['pw-TopSecret-42']) },
     );
     await clock.advanceTo(new Date('2024-03-04T22:00:00Z'));
@@ -59,11 +84,16 @@ describe('scheduler', () => {
   it('stops retrying once a run succeeds', async () => {
     let calls = 0;
     const { clock, records, scheduler } = setup('2024-03-04T20:00:00Z', () => [
-      job('etl', '5 0 * * *', () => (++calls < 2 ? Promise.reject(new Error('transient')) : Promise.resolve({ rows: 63 }))),
+      job('etl', '5 0 * * *', () =>
+        ++calls < 2 ? Promise.reject(new Error('transient')) : Promise.resolve({ rows: 63 }),
+      ),
     ]);
     await clock.advanceTo(new Date('2024-03-04T22:00:00Z'));
     await scheduler.stop();
-    expect(records.map((r) => [r.attempt, r.status, r.rows])).toEqual([[1, 'failure', 0], [2, 'success', 63]]);
+    expect(records.map((r) => [r.attempt, r.status, r.rows])).toEqual([
+      [1, 'failure', 0],
+      [2, 'success', 63],
+    ]);
   });
 
   it('never overlaps a run that is slower than its interval', async () => {
@@ -83,14 +113,23 @@ describe('scheduler', () => {
     await clock.advanceTo(new Date('2024-03-04T03:00:00Z'));
     await stopped;
     expect(most).toBe(1);
-    records.slice(1).forEach((record, i) => expect(record.startedAt >= (records[i]?.finishedAt ?? record.startedAt)).toBe(true));
+    records
+      .slice(1)
+      .forEach((record, i) => expect(record.startedAt >= (records[i]?.finishedAt ?? record.startedAt)).toBe(true));
     expect(records.map((r) => r.startedAt.toISOString().slice(11, 16))).toEqual(['00:15', '00:45', '01:15', '01:45']);
   });
 
   it('lets a run under way finish when stopped, and starts no new one', async () => {
     let release: () => void = () => undefined;
     const { clock, records, scheduler } = setup('2024-03-04T00:00:00Z', () => [
-      job('alert', '*/15 * * * *', () => new Promise((resolve) => { release = () => resolve({ rows: 2 }); })),
+      job(
+        'alert',
+        '*/15 * * * *',
+        () =>
+          new Promise((resolve) => {
+            release = () => resolve({ rows: 2 });
+          }),
+      ),
     ]);
     await clock.advanceTo(new Date('2024-03-04T00:15:00Z'));
     const stopped = scheduler.stop();

@@ -4,7 +4,15 @@ import { WindowMemory } from '../../src/alert/window-memory.js';
 
 const W = 15 * 60_000;
 const row = (start: number, slice = '', value = '', users = 1): CountedWindow => ({
-  slice, value, start, users, active_posts: 0, views: 0, likes: 0, senders: 0, messages: 0,
+  slice,
+  value,
+  start,
+  users,
+  active_posts: 0,
+  views: 0,
+  likes: 0,
+  senders: 0,
+  messages: 0,
 });
 
 describe('WindowMemory', () => {

@@ -11,13 +11,16 @@ import { integerFlag } from '../parse-flags.js';
 export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
   if (flags.detector !== 'iqr') throw new UsageError(`--detector must be iqr (got ${JSON.stringify(flags.detector)})`);
   const a = Number(flags.a);
-  if (!Number.isFinite(a) || a < 0 || flags.a.trim() === '') throw new UsageError(`--a must be a number ≥ 0 (got ${JSON.stringify(flags.a)})`);
+  if (!Number.isFinite(a) || a < 0 || flags.a.trim() === '')
+    throw new UsageError(`--a must be a number ≥ 0 (got ${JSON.stringify(flags.a)})`);
   const n = integerFlag('--n', flags.n, 1, 1000);
   let text: string;
   try {
     text = readFileSync(resolve(ctx.io.cwd, flags.input), 'utf8');
   } catch (error) {
-    throw new UsageError(`--input ${flags.input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
+    throw new UsageError(
+      `--input ${flags.input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
+    );
   }
   const timezone = ctx.settings().timezone;
   let points;
@@ -28,7 +31,8 @@ export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
     throw error;
   }
   const results = backtest(iqrDetector({ a, n }), points);
-  const json = (r: BacktestPoint) => JSON.stringify({ time: r.time, value: r.value ?? null, low: r.low ?? null, up: r.up ?? null, alert: r.alert });
+  const json = (r: BacktestPoint) =>
+    JSON.stringify({ time: r.time, value: r.value ?? null, low: r.low ?? null, up: r.up ?? null, alert: r.alert });
   ctx.print(flags.json ? results.map(json).join('\n') : table(results, { a, n }));
   return Promise.resolve();
 }
@@ -37,10 +41,13 @@ function table(results: readonly BacktestPoint[], { a, n }: { a: number; n: numb
   const alerts = results.filter((r) => r.alert);
   const number = (v: number | undefined) => (v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(2));
   const width = Math.max(4, ...alerts.map((r) => r.time.length));
-  const lines = [`iqr (a = ${a}, n = ${n}) over ${results.length} points: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`];
+  const lines = [
+    `iqr (a = ${a}, n = ${n}) over ${results.length} points: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`,
+  ];
   if (alerts.length > 0) {
     lines.push(`  ${'time'.padEnd(width)}  ${'value'.padStart(10)}  ${'low'.padStart(10)}  ${'up'.padStart(10)}`);
-    for (const r of alerts) lines.push(`  ${r.time.padEnd(width)}  ${number(r.value).padStart(10)}  ${number(r.low).padStart(10)}  ${number(r.up).padStart(10)}`);
+    for (const r of alerts)
+      lines.push(`  ${r.time.padEnd(width)}  ${[r.value, r.low, r.up].map((v) => number(v).padStart(10)).join('  ')}`);
   }
   return lines.join('\n');
 }

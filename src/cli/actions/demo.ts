@@ -9,7 +9,15 @@ import { runReport } from '../../report/report-job.js';
 import { DEFAULT_POPULATION } from '../../simulate/population.js';
 import { simulateFresh } from '../../simulate/simulate.js';
 import { discardAlertState } from '../../tables/vigil-tables.js';
-import { addDays, dayOf, daysBetween, floorToMinutes, formatLocalTime, startOfDay, yesterday } from '../../time/time.js';
+import {
+  addDays,
+  dayOf,
+  daysBetween,
+  floorToMinutes,
+  formatLocalTime,
+  startOfDay,
+  yesterday,
+} from '../../time/time.js';
 import { evaluatedWindow } from '../../windows/windows.js';
 import type { CliContext } from '../cli-context.js';
 import { DEMO_DAYS, DEMO_ETL_DAYS } from '../commands/demo.js';
@@ -39,13 +47,17 @@ export async function action(ctx: CliContext): Promise<void> {
   const simulating = ctx.progress('simulating');
   const from = startOfDay(addDays(dayOf(now, timezone), -(DEMO_DAYS - 1)), timezone);
   const drop = { metric: 'views' as const, factor: DEMO_DROP, from: evaluatedWindow(now, 0), to: now };
-  const simulated = await simulateFresh(warehouse, etl.sources, { population: DEFAULT_POPULATION, from, until: now, anomalies: [drop], timezone }, ({ day, index, total }) =>
-    simulating.update(index, total, day),
+  const simulated = await simulateFresh(
+    warehouse,
+    etl.sources,
+    { population: DEFAULT_POPULATION, from, until: now, anomalies: [drop], timezone },
+    ({ day, index, total }) => simulating.update(index, total, day),
   ).finally(() => simulating.finish());
   const count = (n: number) => n.toLocaleString('en-US');
   say(
     `1. simulated ${count(simulated.feedRows)} feed actions and ${count(simulated.messageRows)} messages ` +
-      `from ${formatLocalTime(simulated.from, timezone)} to ${formatLocalTime(simulated.until, timezone)} in ${simulated.seconds.toFixed(1)} s`,
+      `from ${formatLocalTime(simulated.from, timezone)} to ${formatLocalTime(simulated.until, timezone)} ` +
+      `in ${simulated.seconds.toFixed(1)} s`,
   );
 
   await discardDigests(warehouse, etl.target);
@@ -53,36 +65,53 @@ export async function action(ctx: CliContext): Promise<void> {
   const lastDay = yesterday(now, timezone);
   const days = daysBetween(addDays(lastDay, -(DEMO_ETL_DAYS - 1)), lastDay);
   const computing = ctx.progress('etl');
-  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, (day, index) => computing.update(index, days.length, day)).finally(() => computing.finish());
+  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, (day, index) =>
+    computing.update(index, days.length, day),
+  ).finally(() => computing.finish());
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new JobError(`the ETL failed for ${failed.map((o) => o.day).join(', ')}`);
   const seconds = outcomes.reduce((sum, o) => sum + (o.ok ? o.seconds : 0), 0);
-  say(`2. computed the daily slices of ${days[0] ?? lastDay} … ${lastDay} into ${etl.target.database}.${etl.target.table} in ${seconds.toFixed(1)} s`);
+  say(
+    `2. computed the daily slices of ${days[0] ?? lastDay} … ${lastDay} ` +
+      `into ${etl.target.database}.${etl.target.table} in ${seconds.toFixed(1)} s`,
+  );
 
   const delivery = createDelivery(settings.delivery, { logger: ctx.logger });
   const report = await runReport({ warehouse, delivery, logger: ctx.logger }, settings.report, lastDay);
   const outbox = delivery.notifier instanceof OutboxNotifier ? delivery.notifier.directory : undefined;
   const destination = outbox === undefined ? 'Telegram' : `${outbox}/report-${lastDay}.txt and .png`;
-  say(`3. sent the daily report for ${lastDay} to ${destination}${report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`}`);
+  say(
+    `3. sent the daily report for ${lastDay} to ${destination}` +
+      (report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`),
+  );
 
   const alert = await runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, now);
   const fired = alert.outcomes.filter((o) => o.notification === 'started');
   say(
     `4. checked the window ${formatLocalTime(alert.window, timezone)} (+15 min): ` +
-      (fired.length === 0 ? 'no anomaly' : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, notified to ${outbox ?? 'Telegram'}`),
+      (fired.length === 0
+        ? 'no anomaly'
+        : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, ` +
+          `notified to ${outbox ?? 'Telegram'}`),
   );
 
   const rows = await warehouse.query<SliceRow>(
     `SELECT dimension, dimension_value, views, likes, messages_sent, messages_received, users_sent, users_received
-     FROM ${etl.target.sql} WHERE event_date = {day:Date} AND dimension IN ('os', 'gender') ORDER BY dimension DESC, dimension_value`,
+     FROM ${etl.target.sql} WHERE event_date = {day:Date} AND dimension IN ('os', 'gender')
+     ORDER BY dimension DESC, dimension_value`,
     { params: { day: lastDay } },
   );
-  const pictures = outbox === undefined ? [] : [`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)];
+  const pictures =
+    outbox === undefined
+      ? []
+      : [`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)];
   ctx.print(
     [
       '',
       'The report:',
-      ...plainText(report.notification.text).split('\n').map((line) => `  ${line}`),
+      ...plainText(report.notification.text)
+        .split('\n')
+        .map((line) => `  ${line}`),
       '',
       ...(pictures.length > 0 ? ['Pictures:', ...pictures.map((path) => `  ${path}`), ''] : []),
       `Slice metrics of ${lastDay} (os and gender; age and any extra dimensions are there too):`,
@@ -116,5 +145,9 @@ function sliceTable(rows: readonly SliceRow[]): string[] {
 
 /** Telegram HTML as a terminal shows it: tags dropped, entities restored. */
 function plainText(html: string): string {
-  return html.replace(/<[^>]*>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
 }

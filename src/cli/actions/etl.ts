@@ -21,13 +21,16 @@ export async function action(ctx: CliContext, flags: EtlFlags): Promise<void> {
   }
   const progress = ctx.progress('etl');
   const warehouse = await ctx.openWarehouse();
-  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, (day, index) => progress.update(index, days.length, day)).finally(() =>
-    progress.finish(),
-  );
+  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, (day, index) =>
+    progress.update(index, days.length, day),
+  ).finally(() => progress.finish());
   ctx.print(summary(outcomes, target));
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) {
-    throw new JobError(`${failed.length} of ${outcomes.length} day${outcomes.length === 1 ? '' : 's'} failed (see above); their rows were left as they were`);
+    throw new JobError(
+      `${failed.length} of ${outcomes.length} day${outcomes.length === 1 ? '' : 's'} failed (see above); ` +
+        'their rows were left as they were',
+    );
   }
 }
 
@@ -39,7 +42,10 @@ async function chooseDays(ctx: CliContext, flags: EtlFlags): Promise<IsoDate[]> 
   }
   const complete = (flag: string, day: IsoDate): IsoDate => {
     if (day > lastComplete) {
-      throw new UsageError(`${flag} ${day} has not ended yet in ${timezone} (today is ${dayOf(ctx.io.now(), timezone)}); the ETL computes complete days`);
+      throw new UsageError(
+        `${flag} ${day} has not ended yet in ${timezone} (today is ${dayOf(ctx.io.now(), timezone)}); ` +
+          'the ETL computes complete days',
+      );
     }
     return day;
   };
@@ -52,7 +58,8 @@ async function chooseDays(ctx: CliContext, flags: EtlFlags): Promise<IsoDate[]> 
   if (!flags.missing) {
     if (from === undefined) throw new UsageError('--to needs --from (or --missing)');
     const days = daysBetween(from, to);
-    if (days.length > MAX_DAYS) throw new UsageError(`--from/--to span ${days.length} days; at most ${MAX_DAYS} at once`);
+    if (days.length > MAX_DAYS)
+      throw new UsageError(`--from/--to span ${days.length} days; at most ${MAX_DAYS} at once`);
     return days;
   }
   const warehouse = await ctx.openWarehouse();
@@ -77,7 +84,10 @@ function summary(outcomes: readonly EtlDayOutcome[], target: string): string {
   );
   const written = outcomes.filter((o) => o.ok);
   const seconds = written.reduce((sum, o) => sum + o.seconds, 0);
-  return [...lines, `etl: ${written.length} of ${outcomes.length} day(s) written to ${target} in ${seconds.toFixed(1)} s`].join('\n');
+  return [
+    ...lines,
+    `etl: ${written.length} of ${outcomes.length} day(s) written to ${target} in ${seconds.toFixed(1)} s`,
+  ].join('\n');
 }
 
 function describeFailure(error: unknown): string {

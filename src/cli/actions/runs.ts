@@ -8,26 +8,54 @@ import { integerFlag } from '../parse-flags.js';
 
 export async function action(ctx: CliContext, flags: RunsFlags): Promise<void> {
   const { job } = flags;
-  if (job !== undefined && !isJobName(job)) throw new UsageError(`--job must be one of ${JOBS.join(', ')} (got ${JSON.stringify(job)})`);
+  if (job !== undefined && !isJobName(job))
+    throw new UsageError(`--job must be one of ${JOBS.join(', ')} (got ${JSON.stringify(job)})`);
   const limit = integerFlag('--limit', flags.limit, 1, 10_000);
   const settings = ctx.settings();
-  const records = await new RunLedger(await ctx.openWarehouse(), settings.tables).recent({ limit, ...(job === undefined ? {} : { job }) });
+  const records = await new RunLedger(await ctx.openWarehouse(), settings.tables).recent({
+    limit,
+    ...(job === undefined ? {} : { job }),
+  });
   if (flags.json) {
-    ctx.print(records.map((r) => JSON.stringify({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })).join('\n'));
+    ctx.print(
+      records
+        .map((r) =>
+          JSON.stringify({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() }),
+        )
+        .join('\n'),
+    );
     return;
   }
   if (records.length === 0) {
     ctx.print('no runs recorded yet; vigil serve records every attempt');
     return;
   }
-  const took = (r: (typeof records)[number]) => `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s`;
+  const took = (r: (typeof records)[number]) =>
+    `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s`;
+  type Cells = Record<'job' | 'logical' | 'attempt' | 'started' | 'took' | 'status' | 'rows' | 'error', string>;
+  const line = (r: Cells) =>
+    `${r.job.padEnd(7)}${r.logical.padEnd(26)}${r.attempt.padEnd(5)}${r.started.padEnd(24)}${r.took.padStart(8)}  ` +
+    `${r.status.padEnd(8)}${r.rows.padStart(7)}  ${r.error}`;
   ctx.print(
     [
-      `${'job'.padEnd(7)}${'for'.padEnd(26)}${'try'.padEnd(5)}${'started'.padEnd(24)}${'took'.padStart(8)}  ${'status'.padEnd(8)}${'rows'.padStart(7)}  error`,
-      ...records.map(
-        (r) =>
-          `${r.job.padEnd(7)}${r.logical.padEnd(26)}${String(r.attempt).padEnd(5)}${formatLocalTime(r.startedAt, settings.timezone).padEnd(24)}` +
-          `${took(r).padStart(8)}  ${r.status.padEnd(8)}${String(r.rows).padStart(7)}  ${r.error}`,
+      line({
+        job: 'job',
+        logical: 'for',
+        attempt: 'try',
+        started: 'started',
+        took: 'took',
+        status: 'status',
+        rows: 'rows',
+        error: 'error',
+      }),
+      ...records.map((r) =>
+        line({
+          ...r,
+          attempt: String(r.attempt),
+          started: formatLocalTime(r.startedAt, settings.timezone),
+          took: took(r),
+          rows: String(r.rows),
+        }),
       ),
     ].join('\n'),
   );

@@ -26,7 +26,14 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
   const previous = new Map<JobName, RunRecord>();
   let scheduled: ReadonlyMap<JobName, RunRecord> = new Map();
   const lastRuns = () => new Map([...previous, ...scheduled]);
-  const app = createWebApp({ warehouse, settings: settings.dashboard, ledger, lastRuns, now: ctx.io.now, token: settings.serve.token });
+  const app = createWebApp({
+    warehouse,
+    settings: settings.dashboard,
+    ledger,
+    lastRuns,
+    now: ctx.io.now,
+    token: settings.serve.token,
+  });
   const web = await startWebServer(app, settings.serve.host, settings.serve.port);
   try {
     const caughtUp = await catchUpEtl(settings, deps, ledger, ctx.io.now(), redact);
@@ -35,7 +42,13 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
 
     const { schedule } = settings;
     const scheduler = startScheduler(serviceJobs(settings, deps), {
-      timezone: settings.timezone, retries: schedule.retries, retryDelayMs: schedule.retryDelayMs, clock: systemClock, ledger, logger: ctx.logger, redact,
+      timezone: settings.timezone,
+      retries: schedule.retries,
+      retryDelayMs: schedule.retryDelayMs,
+      clock: systemClock,
+      ledger,
+      logger: ctx.logger,
+      redact,
     });
     scheduled = scheduler.lastRuns();
     const live = flags.simulateLive
@@ -43,17 +56,23 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
           warehouse,
           tables: settings.sources,
           clock: systemClock,
-          onAppend: (result) => ctx.logger.debug(`live: simulated up to ${formatLocalTime(result.until, settings.timezone)}`),
-          onError: (error) => ctx.logger.error(`live: ${redact(error instanceof Error ? error.message : String(error))}`),
+          onAppend: (result) =>
+            ctx.logger.debug(`live: simulated up to ${formatLocalTime(result.until, settings.timezone)}`),
+          onError: (error) =>
+            ctx.logger.error(`live: ${redact(error instanceof Error ? error.message : String(error))}`),
         })
       : undefined;
     ctx.logger.info(
-      `vigil serve: ${web.url}/healthz · timezone ${settings.timezone} · etl "${schedule.etl}", report "${schedule.report}", alert "${schedule.alert}"` +
+      `vigil serve: ${web.url}/healthz · timezone ${settings.timezone} · ` +
+        `etl "${schedule.etl}", report "${schedule.report}", alert "${schedule.alert}"` +
         `${live ? ' · simulating live' : ''} · Ctrl-C to stop`,
     );
 
     const signal = await ctx.io.stopSignal();
-    ctx.logger.info(`${signal}: stopping; waiting for the runs under way (at most ${STOP_TIMEOUT_MS / 1000} s). Again to exit at once.`);
+    ctx.logger.info(
+      `${signal}: stopping; waiting for the runs under way (at most ${STOP_TIMEOUT_MS / 1000} s). ` +
+        'Again to exit at once.',
+    );
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
     const outcome = await Promise.race([Promise.all([scheduler.stop(), live?.stop()]), timeout]);
     if (outcome === 'timeout') ctx.logger.warn('a run was still going after the wait; stopping anyway');

@@ -3,7 +3,13 @@ import { discardDigests } from '../../etl/etl-job.js';
 import { systemClock } from '../../schedule/clock.js';
 import { startLiveSimulation } from '../../simulate/live-simulation.js';
 import { DEFAULT_POPULATION, type Population } from '../../simulate/population.js';
-import { lastSimulation, simulateAppend, simulateFresh, type SimulationProgress, type SimulationResult } from '../../simulate/simulate.js';
+import {
+  lastSimulation,
+  simulateAppend,
+  simulateFresh,
+  type SimulationProgress,
+  type SimulationResult,
+} from '../../simulate/simulate.js';
 import { parseAnomaly, type Anomaly } from '../../simulate/simulation-options.js';
 import type { Sources } from '../../sources/sources.js';
 import { discardAlertState } from '../../tables/vigil-tables.js';
@@ -15,11 +21,14 @@ import { integerFlag, timeFlag } from '../parse-flags.js';
 export async function action(ctx: CliContext, flags: SimulateFlags): Promise<void> {
   const settings = ctx.settings();
   const { timezone, sources } = settings;
-  const until = flags.until === undefined ? floorToMinutes(ctx.io.now(), 1) : timeFlag('--until', flags.until, timezone);
+  const until =
+    flags.until === undefined ? floorToMinutes(ctx.io.now(), 1) : timeFlag('--until', flags.until, timezone);
   const days = integerFlag('--days', flags.days, 1, 366);
   const given: Partial<Population> = {
     ...(flags.users === undefined ? {} : { users: integerFlag('--users', flags.users, 10, 50_000_000) }),
-    ...(flags.eventsPerDay === undefined ? {} : { eventsPerDay: integerFlag('--events-per-day', flags.eventsPerDay, 1, 1_000_000_000) }),
+    ...(flags.eventsPerDay === undefined
+      ? {}
+      : { eventsPerDay: integerFlag('--events-per-day', flags.eventsPerDay, 1, 1_000_000_000) }),
     ...(flags.seed === undefined ? {} : { seed: integerFlag('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER) }),
   };
   const anomalies: Anomaly[] = (flags.anomaly ?? []).map((spec) => {
@@ -37,15 +46,21 @@ export async function action(ctx: CliContext, flags: SimulateFlags): Promise<voi
   try {
     if (flags.append) {
       const last = await lastSimulation(warehouse, sources);
-      const conflicting = last ? (Object.keys(given) as (keyof Population)[]).filter((key) => given[key] !== last.population[key]) : [];
+      const conflicting = last
+        ? (Object.keys(given) as (keyof Population)[]).filter((key) => given[key] !== last.population[key])
+        : [];
       if (last && conflicting.length > 0) {
         throw new UsageError(
           `--append continues the recorded simulation (seed ${last.population.seed}, ${last.population.users} users, ` +
-            `${last.population.eventsPerDay} events per day); drop ${conflicting.map(flagName).join(', ')} or run without --append`,
+            `${last.population.eventsPerDay} events per day); ` +
+            `drop ${conflicting.map(flagName).join(', ')} or run without --append`,
         );
       }
       result = await simulateAppend(warehouse, sources, { until, anomalies }, onProgress);
-      if (!result) ctx.logger.info(`already simulated up to ${formatLocalTime(last?.until ?? until, timezone)}; nothing to append`);
+      if (!result)
+        ctx.logger.info(
+          `already simulated up to ${formatLocalTime(last?.until ?? until, timezone)}; nothing to append`,
+        );
     } else {
       const population = { ...DEFAULT_POPULATION, ...given };
       // The last day is the one the final simulated second falls on (until itself is excluded).
@@ -66,7 +81,8 @@ function describe(result: SimulationResult, sources: Sources, timezone: string):
   const n = (value: number) => value.toLocaleString('en-US');
   const { population } = result;
   return [
-    `simulated ${formatLocalTime(result.from, timezone)} → ${formatLocalTime(result.until, timezone)} in ${result.seconds.toFixed(1)} s`,
+    `simulated ${formatLocalTime(result.from, timezone)} → ${formatLocalTime(result.until, timezone)} ` +
+      `in ${result.seconds.toFixed(1)} s`,
     `  ${n(result.feedRows)} feed actions   → ${sources.feed.database}.${sources.feed.table}`,
     `  ${n(result.messageRows)} messages       → ${sources.messages.database}.${sources.messages.table}`,
     `  seed ${population.seed}, ${n(population.users)} users, about ${n(population.eventsPerDay)} feed events per day`,
@@ -83,7 +99,11 @@ async function runLive(ctx: CliContext, sources: Sources, timezone: string): Pro
     warehouse: await ctx.openWarehouse(),
     tables: sources,
     clock: systemClock,
-    onAppend: (result) => ctx.logger.info(`live: ${formatLocalTime(result.until, timezone)} +${result.feedRows} feed actions, +${result.messageRows} messages`),
+    onAppend: (result) =>
+      ctx.logger.info(
+        `live: ${formatLocalTime(result.until, timezone)} ` +
+          `+${result.feedRows} feed actions, +${result.messageRows} messages`,
+      ),
     onError: (error) => ctx.logger.error(`live: ${error instanceof Error ? error.message : String(error)}`),
   });
   await ctx.io.stopSignal();

@@ -14,10 +14,14 @@ export async function action(ctx: CliContext): Promise<void> {
   const wanted = [sources.feed, sources.messages, etl.target];
   const databases = [...new Set(wanted.map((table) => table.database))];
   const tables = await warehouse.query<TableRow>(
-    `SELECT database, name, total_rows FROM system.tables WHERE has(splitByChar(',', {databases:String}), database) ORDER BY database, name`,
+    `SELECT database, name, total_rows FROM system.tables
+     WHERE has(splitByChar(',', {databases:String}), database) ORDER BY database, name`,
     { params: { databases: databases.join(',') } },
   );
-  const lines = [`warehouse: ${warehouse.kind} ClickHouse ${version?.version ?? '?'} at ${warehouse.location}`, `timezone:  ${timezone}`];
+  const lines = [
+    `warehouse: ${warehouse.kind} ClickHouse ${version?.version ?? '?'} at ${warehouse.location}`,
+    `timezone:  ${timezone}`,
+  ];
   for (const table of wanted) {
     const name = `${table.database}.${table.table}`;
     const found = tables.find((t) => t.database === table.database && t.name === table.table);

@@ -17,9 +17,10 @@ export function defineAlertCommand(program: Command, run: CommandRunner): void {
       'after',
       `
 Metrics: feed users, active posts, views, likes, CTR; messenger senders and messages. Each is judged
-by the iqr detector (alerts.metrics.<metric>.a / .n, default ${IQR_DEFAULTS.a} and ${IQR_DEFAULTS.n}) over every window since the
-start of the day before, empty windows counting as 0. An anomaly notifies when it starts, again
-every alerts.repeat (default 1h) while it lasts, and once more when it is resolved. Every
+by the iqr detector (alerts.metrics.<metric>.a / .n, default ${IQR_DEFAULTS.a} and ${IQR_DEFAULTS.n})
+over every window since the start of the day before, empty windows counting as 0. An anomaly
+notifies when it starts, again every alerts.repeat (default 1h) while it lasts, and once more when
+it is resolved. Every
 evaluation and notification is recorded in <database>.alert_evaluations / alert_notifications.`,
     )
     .action(run(() => import('../actions/alert.js')));

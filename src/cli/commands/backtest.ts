@@ -14,7 +14,10 @@ export function defineBacktestCommand(program: Command, run: CommandRunner): voi
   program
     .command('backtest')
     .description('run the alert detector over a CSV series, judging each point from its own past only')
-    .requiredOption('--input <file>', 'CSV with a header "time,value"; an empty value is undefined (e.g. a CTR without views)')
+    .requiredOption(
+      '--input <file>',
+      'CSV with a header "time,value"; an empty value is undefined (e.g. a CTR without views)',
+    )
     .option('--detector <name>', 'the detector', 'iqr')
     .option('--a <number>', 'band width in interquartile ranges', String(IQR_DEFAULTS.a))
     .option('--n <number>', 'points of history behind each quartile, and the smoothing window', String(IQR_DEFAULTS.n))

@@ -8,7 +8,9 @@ export interface ServeFlags {
 export function defineServeCommand(program: Command, run: CommandRunner): void {
   program
     .command('serve')
-    .description('run the ETL, the report and the alert on their schedules, with a run ledger, /healthz and a dashboard')
+    .description(
+      'run the ETL, the report and the alert on their schedules, with a run ledger, /healthz and a dashboard',
+    )
     .option('--simulate-live', "keep appending the simulator's events every minute (for the demo warehouse)")
     .addHelpText(
       'after',

@@ -24,8 +24,13 @@ export function defineSimulateCommand(program: Command, run: CommandRunner): voi
     .option('--users <n>', `users in the product (default ${n(DEFAULT_POPULATION.users)})`)
     .option('--events-per-day <n>', `feed events on an average day (default ${n(DEFAULT_POPULATION.eventsPerDay)})`)
     .option('--seed <n>', `random seed; the same options give the same events (default ${DEFAULT_POPULATION.seed})`)
-    .option('--append', 'continue the existing simulation up to --until, with its own users and seed, without duplicating anything')
-    .addOption(new Option('--anomaly <spec>', 'distort a metric over a time range (repeatable); see below').argParser(collect))
+    .option(
+      '--append',
+      'continue the existing simulation up to --until, with its own users and seed, without duplicating anything',
+    )
+    .addOption(
+      new Option('--anomaly <spec>', 'distort a metric over a time range (repeatable); see below').argParser(collect),
+    )
     .option('--live', 'after generating, keep appending each elapsed minute until stopped (Ctrl-C)')
     .addHelpText(
       'after',
