@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '../errors/vigil-error.js';
-import type { CliContext, CliIo, CommandRunner, GlobalOptions } from './cli-context.js';
+import type { CliIo, CommandRunner, GlobalOptions } from './cli-context.js';
 import { defineAlertCommand } from './commands/alert.js';
 import { defineBacktestCommand } from './commands/backtest.js';
 import { defineConfigCommand } from './commands/config.js';
@@ -36,7 +36,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         const { action } = await load();
         await action(ctx, command.opts<never>(), command);
       } catch (error) {
-        exitCode = reportFailure(error, ctx, command);
+        const failure = describeFailure(error, command);
+        ctx.io.stderr(ctx.redact(failure.text));
+        exitCode = failure.exitCode;
       } finally {
         await ctx.close().catch((error: unknown) => ctx.logger.warn(`closing the warehouse: ${String(error)}`));
       }
@@ -105,20 +107,17 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
  * the usage, exit 2; a job's failure is one line saying what to fix, exit 1; anything else is a
  * bug in vigil and prints its stack, exit 1.
  */
-function reportFailure(error: unknown, ctx: CliContext, command: Command): number {
+export function describeFailure(error: unknown, command: Command): { exitCode: number; text: string } {
   const name = `vigil ${command.name()}`;
   if (error instanceof VigilError) {
     const line = `${name}: ${error.message}${error.hint === undefined ? '' : `; ${error.hint}`}`;
-    ctx.io.stderr(ctx.redact(error.blame === 'usage' ? `${line}\n${usageLine(command)}\n` : `${line}\n`));
-    return error.blame === 'usage' ? EXIT_USAGE : EXIT_JOB_FAILED;
+    return error.blame === 'usage'
+      ? { exitCode: EXIT_USAGE, text: `${line}\n${usageLine(command)}\n` }
+      : { exitCode: EXIT_JOB_FAILED, text: `${line}\n` };
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  ctx.io.stderr(
-    ctx.redact(
-      `${name}: unexpected error (this is a bug in vigil; please report it with the lines below)\n${detail}\n`,
-    ),
-  );
-  return EXIT_JOB_FAILED;
+  const bug = 'unexpected error (this is a bug in vigil; please report it with the lines below)';
+  return { exitCode: EXIT_JOB_FAILED, text: `${name}: ${bug}\n${detail}\n` };
 }
 
 function usageLine(command: Command): string {

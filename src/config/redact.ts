@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../time/duration.js';
 import { DURATION_PATHS, SECRET_PATHS, type Config } from './schema.js';
 
 export const REDACTED = '***';

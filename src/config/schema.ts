@@ -4,7 +4,7 @@ import { DEFAULT_DIMENSIONS } from '../etl/dimensions.js';
 import { LOCALES } from '../metrics/locale.js';
 import { ALERT_METRICS, IQR_DEFAULTS, type AlertMetric, NOISE_GATE_DEFAULT } from '../metrics/metrics.js';
 import { USER_ATTRIBUTES } from '../sources/sources.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../time/duration.js';
 
 /** `db.table`, both parts ASCII word characters: what vigil accepts as a table name from config. */
 export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;

@@ -16,8 +16,7 @@ export function createSlicesTableSql(table: TableName): string {
  * time, 0 for a user who only received messages, and attributes) and their counts of the day.
  * The ETL writes day D's digest as its first step, computes D's slices from it, and reads the
  * look-back from earlier digests instead of re-scanning 30 days of raw events each night.
- * Unsorted within a day: every reader takes whole days, and sorting 400k users cost a twentieth of
- * the ETL at 10M events a day.
+ * Unsorted within a day: every reader takes whole days, so a sort would buy nothing.
  */
 export function createUserDaysTableSql(table: TableName, comment: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (

@@ -24,9 +24,9 @@ const TIME_BITS = 32;
 
 /**
  * The key as one UInt128: the time's 32 bits, then 8 bits per number and a string's first 8 bytes
- * (big-endian, so that numbers order as the strings do), each in SPEC order. A max over UInt128 costs
- * a tenth of a max over a tuple. Undefined when the attributes do not fit in 128 bits. A day with a
- * longer string makes the statement fail with {@link STRING_TOO_LONG}.
+ * (big-endian, so that numbers order as the strings do), each in SPEC order: a max over one wide
+ * integer is much cheaper than over a tuple (docs/benchmarks.md). Undefined when the attributes do
+ * not fit in 128 bits. A day with a longer string makes the statement fail with {@link STRING_TOO_LONG}.
  */
 export function packedLatestRow(attributes: readonly UserAttribute[]): LatestRowSql | undefined {
   const bits = attributes.reduce((sum, a) => sum + BITS[ATTRIBUTE_TYPES[a]], TIME_BITS);
@@ -57,10 +57,7 @@ export function packedLatestRow(attributes: readonly UserAttribute[]): LatestRow
   };
 }
 
-/**
- * The key as a tuple: any attributes, any string lengths; its max is ten times slower (2.3 s
- * against 0.22 s over 10M rows).
- */
+/** The key as a tuple: any attributes, any string lengths, at a far higher cost. */
 export function tupleLatestRow(attributes: readonly UserAttribute[]): LatestRowSql {
   return {
     key: `tuple(time, ${attributes.map(quoteIdentifier).join(', ')})`,

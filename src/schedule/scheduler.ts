@@ -49,33 +49,27 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
   const attemptAll = async (job: ScheduledJob, scheduledAt: Date): Promise<void> => {
     for (let attempt = 1; attempt <= options.retries + 1; attempt++) {
       const startedAt = options.clock.now();
-      let record: RunRecord;
+      let outcome: Pick<RunRecord, 'status' | 'error' | 'rows'>;
       try {
-        const { rows } = await job.run(scheduledAt);
-        record = {
-          job: job.name,
-          logical: job.logical(scheduledAt),
-          attempt,
-          startedAt,
-          finishedAt: options.clock.now(),
-          status: 'success',
-          error: '',
-          rows,
-        };
+        outcome = { status: 'success', error: '', rows: (await job.run(scheduledAt)).rows };
       } catch (error) {
-        const message = options.redact(error instanceof Error ? error.message : String(error));
-        record = {
-          job: job.name,
-          logical: job.logical(scheduledAt),
-          attempt,
-          startedAt,
-          finishedAt: options.clock.now(),
+        outcome = {
           status: 'failure',
-          error: message,
+          error: options.redact(error instanceof Error ? error.message : String(error)),
           rows: 0,
         };
-        options.logger.error(`${job.name} ${record.logical}: attempt ${attempt} failed: ${message}`);
       }
+      const logical = job.logical(scheduledAt);
+      const record: RunRecord = {
+        job: job.name,
+        logical,
+        attempt,
+        startedAt,
+        finishedAt: options.clock.now(),
+        ...outcome,
+      };
+      if (record.status === 'failure')
+        options.logger.error(`${job.name} ${logical}: attempt ${attempt} failed: ${record.error}`);
       last.set(job.name, record);
       await options.ledger
         .record(record)

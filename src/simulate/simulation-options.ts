@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
 import { parseIsoTime } from '../time/time.js';
 

@@ -58,26 +58,18 @@ describe('catch-up on start', () => {
 
       // A failed attempt keeps its (redacted) error in the ledger.
       const at = new Date('2024-03-11T08:00:00Z');
-      await ledger.record({
-        job: 'report',
+      const failed = {
+        job: 'report' as const,
         logical: '2024-03-10',
         attempt: 3,
         startedAt: at,
         finishedAt: new Date(at.getTime() + 1500),
-        status: 'failure',
+        status: 'failure' as const,
         error: 'Telegram refused sendPhoto (400 chat not found): ***',
         rows: 0,
-      });
-      expect((await ledger.recent({ job: 'report', limit: 1 }))[0]).toEqual({
-        job: 'report',
-        logical: '2024-03-10',
-        attempt: 3,
-        startedAt: at,
-        finishedAt: new Date(at.getTime() + 1500),
-        status: 'failure',
-        error: 'Telegram refused sendPhoto (400 chat not found): ***',
-        rows: 0,
-      });
+      };
+      await ledger.record(failed);
+      expect((await ledger.recent({ job: 'report', limit: 1 }))[0]).toEqual(failed);
     } finally {
       await warehouse.close();
     }

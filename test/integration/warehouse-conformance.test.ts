@@ -93,7 +93,7 @@ describe.each(targets)('Warehouse conformance: $name', (target) => {
   });
 
   it('inserts rows and reads them back with their types', async () => {
-    await warehouse.insert(events, [
+    const written = [
       {
         id: 1,
         name: "O'Brien\ttab",
@@ -103,19 +103,10 @@ describe.each(targets)('Warehouse conformance: $name', (target) => {
         big: 5_000_000_000,
       },
       { id: 2, name: 'Пётр', day: '2024-03-05', at: '2024-03-05 00:00:00', tags: [], big: 0 },
-    ]);
+    ];
+    await warehouse.insert(events, written);
     const rows = await warehouse.query(`SELECT id, name, day, at, tags, big FROM ${events.sql} ORDER BY id`);
-    expect(rows).toEqual([
-      {
-        id: 1,
-        name: "O'Brien\ttab",
-        day: '2024-03-04',
-        at: '2024-03-04 23:59:59',
-        tags: ['a', 'b'],
-        big: 5_000_000_000,
-      },
-      { id: 2, name: 'Пётр', day: '2024-03-05', at: '2024-03-05 00:00:00', tags: [], big: 0 },
-    ]);
+    expect(rows).toEqual(written);
   });
 
   it('binds parameters of every type vigil uses, never pasting them into SQL', async () => {
