@@ -5,12 +5,12 @@ import { runAlert } from '../src/alert/alert-job.js';
 import { AlertMemory } from '../src/alert/alert-memory.js';
 import type { AlertSettings } from '../src/alert/alert-settings.js';
 import { worthNotifying } from '../src/alert/noise-gate.js';
+import { createDelivery } from '../src/app/create-delivery.js';
 import { settingsFrom } from '../src/app/settings.js';
 import { configSchema } from '../src/config/schema.js';
 import { iqrDetector } from '../src/detect/iqr-detector.js';
 import { silentLogger } from '../src/log/logger.js';
 import { METRICS } from '../src/metrics/metrics.js';
-import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
 import { discardAlertState, vigilTables } from '../src/tables/vigil-tables.js';
 import { addDays, startOfDay, toSqlDateTime } from '../src/time/time.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
@@ -51,7 +51,10 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   const base = settingsFrom(configSchema.parse({ timezone: TZ, database: 'bench_alert', serve: { port: 0 } })).alert;
   const settings: AlertSettings = { ...base, sources: SOURCES };
   const { metrics } = settings;
-  const delivery = { notifier: new OutboxNotifier(outbox), logger: silentLogger };
+  const delivery = createDelivery(
+    { outbox, telegram: undefined, budgetMs: 60_000, deadlineMs: 120_000 },
+    { logger: silentLogger, now: () => new Date() },
+  );
   // As `vigil serve` runs it (one process remembering its windows), and as a one-off `vigil alert`
   // from cron would (each run a new process), in separate state databases.
   const recording = timingInserts(warehouse);
@@ -65,7 +68,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     settings: { ...settings, tables: vigilTables('bench_alert_one_off') },
   };
   const runAt = (path: typeof service | typeof oneOff, quarter: number) =>
-    runAlert(path.deps, path.settings, new Date(Date.parse(`${DAY}T18:00:00Z`) + quarter * 15 * 60_000));
+    runAlert(path.deps, path.settings, { at: new Date(Date.parse(`${DAY}T18:00:00Z`) + quarter * 15 * 60_000) });
   const dayParams = { start: toSqlDateTime(startOfDay(DAY, TZ)), end: toSqlDateTime(startOfDay(addDays(DAY, 1), TZ)) };
   const plainScan = () =>
     warehouse.command(

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderPng } from '../src/charts/render-png.js';
 import { silentLogger } from '../src/log/logger.js';
-import { OutboxNotifier } from '../src/notify/outbox-notifier.js';
+import { createDelivery } from '../src/app/create-delivery.js';
+import { vigilTables } from '../src/tables/vigil-tables.js';
 import { dailyChartSpec } from '../src/charts/daily-chart.js';
 import { queryReport, runReport } from '../src/report/report-job.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
@@ -15,14 +16,15 @@ export async function benchReport(warehouse: Warehouse, eventsPerDay: number): P
   const suite = `report ${eventsPerDay / 1e6}M events/day`;
   await ensureHistory(warehouse, eventsPerDay);
   const outbox = mkdtempSync(join(tmpdir(), 'vigil-bench-outbox-'));
-  const settings = { sources: SOURCES, timezone: TZ, locale: 'en' as const };
-  const deps = {
-    warehouse,
-    delivery: { notifier: new OutboxNotifier(outbox), logger: silentLogger },
-    logger: silentLogger,
-  };
+  const settings = { sources: SOURCES, tables: vigilTables('bench_report'), timezone: TZ, locale: 'en' as const };
+  const delivery = createDelivery(
+    { outbox, telegram: undefined, budgetMs: 60_000, deadlineMs: 120_000 },
+    { logger: silentLogger, now: () => new Date() },
+  );
+  const deps = { warehouse, delivery, logger: silentLogger };
   try {
-    const endToEnd = await bestOf(3, () => runReport(deps, settings, DAY));
+    // Forced: each run sends the day again, as a first delivery would.
+    const endToEnd = await bestOf(3, () => runReport(deps, settings, { day: DAY, force: true }));
     const report = await queryReport(warehouse, settings, DAY);
     const queries = await bestOf(3, () => queryReport(warehouse, settings, DAY));
     const picture = await bestOf(3, () => renderPng(dailyChartSpec(report, 'en')));

@@ -1,35 +1,53 @@
 import type { Verdict } from '../detect/detector.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertMetric } from '../metrics/metrics.js';
-import { retryUndelivered, type Delivery } from '../notify/delivery.js';
+import { dispatch, type Delivery, type DeliveryOutcome } from '../notify/dispatch.js';
+import { NotificationJournal } from '../notify/journal.js';
+import { notificationId, type Notification } from '../notify/notifier.js';
 import { explainSourceFailure } from '../sources/source-check.js';
+import { SOURCE_NAMES } from '../sources/sources.js';
 import { ensureVigilTables } from '../tables/vigil-tables.js';
 import { forgetEnsured } from '../warehouse/ensure-once.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { sliceSeries } from '../windows/window-counts.js';
-import { evaluatedWindow, historyStart, windowStarts, WINDOW_MS } from '../windows/windows.js';
-import { decide, nextState } from './alert-decide.js';
-import { readAlertInputs, readAlertState } from './alert-inputs.js';
-import { judge } from './alert-judge.js';
+import { evaluatedWindow, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
+import { composeNotifications, type Composed } from './alert-compose.js';
+import { decide, decisionKey, nextState, type SourceStatus } from './alert-decide.js';
+import { newestEvent, readAlertInputs, readAlertState, saveWindows, type AlertInputs } from './alert-inputs.js';
+import { judge, type JudgementStatus } from './alert-judge.js';
 import type { AlertMemory } from './alert-memory.js';
-import { notifyDecisions } from './alert-notify.js';
-import { recordRun } from './alert-record.js';
+import { journalEntries, recordEvaluations } from './alert-record.js';
 import type { AlertSettings } from './alert-settings.js';
-import { stateKey, type LastNotification, type NotificationKind } from './alert-state.js';
+import type { AlertState, NotificationKind } from './alert-state.js';
+
+/**
+ * A window's events count as arrived when the sources have events from its last minute: a live
+ * source's newest event is always a moment behind the clock.
+ */
+const ARRIVAL_GRACE_MS = 60_000;
 
 export interface AlertDeps {
   readonly warehouse: Warehouse;
-  readonly delivery: Delivery;
+  /** Where notifications go; a dry run has none. */
+  readonly delivery: Delivery | undefined;
   readonly logger: Logger;
   /** Kept across the runs of a long-running process (`vigil serve`); one-off runs have none. */
   readonly memory?: AlertMemory | undefined;
+}
+
+export interface AlertRun {
+  /** The evaluation time. */
+  readonly at: Date;
+  /** Judge and compose, but write nothing and send nothing. */
+  readonly dryRun?: boolean;
 }
 
 export interface MetricOutcome {
   readonly metric: AlertMetric;
   /** '' for the whole product, else `attribute=value`, e.g. `os=iOS`. */
   readonly slice: string;
+  readonly status: JudgementStatus;
   /** The detector's verdict; `alert` is true only if it also passed the noise gate. */
   readonly verdict: Verdict;
   /** The detector alone said alert, but the deviation was within noise: not notified. */
@@ -41,82 +59,189 @@ export interface MetricOutcome {
   readonly problem?: string;
 }
 
+export interface SourceOutcome extends SourceStatus {
+  readonly notification?: NotificationKind;
+  readonly problem?: string;
+}
+
 export interface AlertResult {
   /** Start of the evaluated window. */
   readonly window: Date;
   readonly windows: number;
   readonly outcomes: readonly MetricOutcome[];
+  readonly sources: readonly SourceOutcome[];
+  /** Every notification this run decided, in order. */
+  readonly notifications: readonly Notification[];
+  /** Deliveries made by this run, its own and earlier ones'. */
+  readonly deliveries: readonly DeliveryOutcome[];
 }
 
 /**
  * SPEC §5 at time t, as a pipeline: read the inputs (one query), build every series, judge them,
- * decide what to notify, deliver, and record what was judged and sent.
+ * decide what to notify, compose the notifications, record them ahead of sending (with the
+ * evaluations and the settled windows), and deliver. A dry run stops before the record.
  */
-export async function runAlert(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
-  await retryUndelivered(deps.delivery);
+export async function runAlert(deps: AlertDeps, settings: AlertSettings, run: AlertRun): Promise<AlertResult> {
   try {
-    return await evaluate(deps, settings, at);
+    return await evaluate(deps, settings, run);
   } catch (error) {
-    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE'))
+    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE')) {
       throw error;
+    }
     const explained = await explainSourceFailure(deps.warehouse, settings.sources, error);
     if (explained !== error) throw explained;
     // vigil's tables were dropped behind this process's back (sources simulated afresh by another
     // one): make them again, and forget what was counted from the old events. Whatever failed
-    // came before any notification went out: the state is read before deciding one.
+    // came before anything was recorded or sent.
     forgetEnsured(deps.warehouse);
     deps.memory?.clear();
-    return evaluate(deps, settings, at);
+    return evaluate(deps, settings, run);
   }
 }
 
-async function evaluate(deps: AlertDeps, settings: AlertSettings, at: Date): Promise<AlertResult> {
+async function evaluate(
+  deps: AlertDeps,
+  settings: AlertSettings,
+  { at, dryRun = false }: AlertRun,
+): Promise<AlertResult> {
   const { warehouse, memory } = deps;
   const window = evaluatedWindow(at, settings.lagMs);
   const from = historyStart(at, settings.timezone);
+  const end = window.getTime() + WINDOW_MS;
   await ensureVigilTables(warehouse, settings.tables);
 
-  // 1. Inputs. A remembered quiet state settles every verdict but an alert;
-  // for an alert the warehouse has the last word.
+  // 1. Inputs. A remembered quiet state (no incident open) settles every verdict but an alert.
   const remembered = memory?.quietState();
   const inputs = await readAlertInputs(warehouse, {
     sources: settings.sources,
     slices: settings.slices,
     tables: settings.tables,
+    at,
     from,
     window,
+    recountMs: settings.recountMs,
+    freshFrom: new Date(Math.min(window.getTime(), at.getTime() - (settings.noDataMs ?? 0)) - WINDOW_MS),
     memory: memory?.windows,
     withState: remembered === undefined,
   });
-  // 2. Series, 3. judgements.
-  const windows = windowStarts(from.getTime(), window.getTime() + WINDOW_MS);
-  const judgements = judge(sliceSeries(windows, inputs.windows, settings.slices), settings.metrics);
-  let state = inputs.state ?? remembered ?? new Map<string, LastNotification>();
-  if (!inputs.state && judgements.some((j) => j.verdict.alert))
+  const arrival = arrivalOf(inputs, at, settings);
+  // 2. Series: windows whose events have not arrived are unknown, not zero.
+  const windows = windowStarts(from.getTime(), end);
+  const arrivedUntil = { feed: arrival.judgeUntil, messages: arrival.judgeUntil };
+  const series = sliceSeries(windows, inputs.windows, settings.slices, arrivedUntil);
+  const arrived = new Set(end <= arrival.judgeUntil ? SOURCE_NAMES : []);
+  const held = new Set(arrival.sources.filter((s) => s.stale).map((s) => s.source));
+  // 3. Judgements, within each open incident; for an alert the warehouse has the last word on the state.
+  let state: AlertState = inputs.state ?? remembered ?? new Map();
+  let judgements = judge(series, settings.metrics, { state, held, arrived });
+  if (!inputs.state && (held.size > 0 || judgements.some((j) => j.verdict.alert))) {
     state = await readAlertState(warehouse, settings.tables);
-  memory?.rememberState(state);
-  // 4. Decisions.
-  const decisions = decide(judgements, state, window, settings.repeatMs);
-  for (const decision of decisions) {
-    const next = nextState(decision, window);
-    if (next) memory?.noteNotification(stateKey(decision.judgement.metric, decision.judgement.slice), next);
+    judgements = judge(series, settings.metrics, { state, held, arrived });
   }
-  // 5. Delivery, 6. the record.
-  const sent = await notifyDecisions(deps, settings, window, decisions);
-  await recordRun(warehouse, settings.tables, { at, window, judgements, sent });
+  // 4. Decisions.
+  const decisions = decide(judgements, arrival.sources, state, window, settings.repeatMs);
+  const sources = await Promise.all(
+    decisions
+      .flatMap((d) => (d.type === 'source' ? [d] : []))
+      .map(async (d) => ({ ...d, status: await withNewest(warehouse, settings, d.status, d.kind, at) })),
+  );
+  const all = [...sources, ...decisions.filter((d) => d.type === 'metric')];
+  // 5. The notifications.
+  const composed = await composeNotifications(settings, window, all, deps.logger);
+  const result = (deliveries: readonly DeliveryOutcome[]) =>
+    describe(window, windows.length, all, composed, deliveries);
+  const { delivery } = deps;
+  if (dryRun || !delivery) return result([]);
 
-  const sentBy = new Map(sent.map((s) => [s.decision.judgement, s]));
-  const outcomes = judgements.map((judgement): MetricOutcome => {
-    const { metric, slice, verdict, gated } = judgement;
-    const notified = sentBy.get(judgement);
-    return {
-      metric,
-      slice,
-      verdict,
-      gated,
-      ...(notified ? { notification: notified.decision.kind, key: notified.key } : {}),
-      ...(notified?.problem === undefined ? {} : { problem: notified.problem }),
-    };
+  // 6. The record, ahead of any send: a crash from here on loses nothing.
+  const destinations = [...delivery.destinations.keys()];
+  const journal = new NotificationJournal(warehouse, settings.tables);
+  await journal.write(journalEntries(composed, window, destinations), delivery.now());
+  memory?.rememberState(state);
+  for (const decision of all) {
+    const next = nextState(decision, window);
+    if (next) memory?.noteNotification(decisionKey(decision), next);
+  }
+  await recordEvaluations(warehouse, settings.tables, { at, window, judgements });
+  await saveWindows(warehouse, settings.tables, inputs, {
+    settledUntil: arrival.cacheUntil,
+    from: from.getTime(),
+    memory: memory?.windows,
   });
-  return { window, windows: windows.length, outcomes };
+  // 7. Delivery: this run's notifications first, then any kept from earlier runs.
+  const own = composed.map(({ notification }) => ({ notification, destinations }));
+  return result(await dispatch(delivery, journal, own, inputs.pending));
+}
+
+/** What went wrong with this run's notifications, one line each (empty when nothing did). */
+export function alertProblems(result: AlertResult): string[] {
+  return [
+    ...result.sources.flatMap((s) => (s.problem === undefined ? [] : [`no data ${s.source}: ${s.problem}`])),
+    ...result.outcomes.flatMap((o) =>
+      o.problem === undefined ? [] : [`${o.metric}${o.slice === '' ? '' : ` ${o.slice}`}: ${o.problem}`],
+    ),
+  ];
+}
+
+/**
+ * Up to when the windows' events have arrived, from the sources' newest events: for judging, the
+ * newest event of either source (a source that stops while the other flows is an outage, seen at
+ * once); for the cache, of both (a window is frozen only when every source has passed it), and
+ * never later than at − lag. And each source's freshness: stale when it has had no event for
+ * alerts.noData.
+ */
+function arrivalOf(inputs: AlertInputs, at: Date, settings: AlertSettings) {
+  const newest = SOURCE_NAMES.map((name) => inputs.freshness[name].newest ?? Number.NEGATIVE_INFINITY);
+  const sources = SOURCE_NAMES.map((source): SourceStatus => {
+    const before = inputs.freshness[source].newestBefore;
+    const stale =
+      settings.noDataMs !== undefined && (before === undefined || before < at.getTime() - settings.noDataMs);
+    return { source, newest: before, stale };
+  });
+  return {
+    judgeUntil: Math.max(...newest) + ARRIVAL_GRACE_MS,
+    cacheUntil: Math.min(Math.min(...newest) + ARRIVAL_GRACE_MS, at.getTime() - settings.lagMs),
+    sources,
+  };
+}
+
+/** A source's newest event for its "no data" message, looked up beyond the freshness horizon when needed. */
+async function withNewest(
+  warehouse: Warehouse,
+  settings: AlertSettings,
+  status: SourceStatus,
+  kind: NotificationKind | undefined,
+  at: Date,
+): Promise<SourceStatus> {
+  if (kind === undefined || kind === 'resolved' || status.newest !== undefined) return status;
+  return { ...status, newest: await newestEvent(warehouse, settings.sources[status.source], at) };
+}
+
+function describe(
+  window: Date,
+  windows: number,
+  decisions: ReturnType<typeof decide>,
+  composed: readonly Composed[],
+  deliveries: readonly DeliveryOutcome[],
+): AlertResult {
+  const byDecision = new Map(composed.map((c) => [decisionKey(c.decision), c]));
+  const problemOf = (c: Composed | undefined) => {
+    if (!c) return undefined;
+    const failed = deliveries.find((d) => d.id === notificationId(c.notification) && !d.sent);
+    return failed ? (failed.error ?? 'not delivered before the run ended; kept for the next run') : c.problem;
+  };
+  const outcomes: MetricOutcome[] = [];
+  const sources: SourceOutcome[] = [];
+  for (const decision of decisions) {
+    const c = byDecision.get(decisionKey(decision));
+    const problem = problemOf(c);
+    const notified = { ...(c ? { notification: c.decision.kind } : {}), ...(problem === undefined ? {} : { problem }) };
+    if (decision.type === 'source') {
+      sources.push({ ...decision.status, ...notified });
+      continue;
+    }
+    const { metric, slice, status, verdict, gated } = decision.judgement;
+    outcomes.push({ metric, slice, status, verdict, gated, ...notified, ...(c ? { key: c.notification.key } : {}) });
+  }
+  return { window, windows, outcomes, sources, notifications: composed.map((c) => c.notification), deliveries };
 }

@@ -87,3 +87,57 @@ function signedPercent(locale: Locale): Intl.NumberFormat {
   const options = { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' } as const;
   return new Intl.NumberFormat(INTL_LOCALE[locale], options);
 }
+
+const NO_DATA_WORDS = {
+  en: {
+    started: 'No data',
+    repeated: 'Still no data',
+    resolved: 'Data is back',
+    none: (table: string) => `No events in ${table} at all before this run.`,
+    since: (table: string, time: string) => `No events in ${table} since ${time}.`,
+    held: 'Alerts on its metrics are held until events return.',
+    newest: (time: string) => `Newest event ${time}.`,
+  },
+  ru: {
+    started: 'Нет данных',
+    repeated: 'Данных всё ещё нет',
+    resolved: 'Данные снова поступают',
+    none: (table: string) => `В ${table} нет ни одного события до этого запуска.`,
+    since: (table: string, time: string) => `В ${table} нет событий с ${time}.`,
+    held: 'Алерты по её метрикам приостановлены, пока события не вернутся.',
+    newest: (time: string) => `Последнее событие ${time}.`,
+  },
+} as const;
+const NO_DATA_ICON: Record<NotificationKind, string> = { started: '⚪', repeated: '⚪', resolved: '✅' };
+
+export interface NoDataMessageInput {
+  readonly kind: NotificationKind;
+  /** The source table, `db.table`. */
+  readonly table: string;
+  /** The source's newest event, ms; undefined when it has none. */
+  readonly newest: number | undefined;
+  readonly timezone: string;
+  readonly locale: Locale;
+}
+
+/** A source without data (or with data again) as Telegram HTML. */
+export function renderNoDataText(input: NoDataMessageInput): string {
+  const words = NO_DATA_WORDS[input.locale];
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: input.timezone });
+  const clock = new Intl.DateTimeFormat(INTL_LOCALE[input.locale], {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: input.timezone,
+  });
+  const time = (ms: number) => `${day.format(ms)} ${clock.format(ms)} (${input.timezone})`;
+  const lines = [`${NO_DATA_ICON[input.kind]} <b>${escapeHtml(`${words[input.kind]}: ${input.table}`)}</b>`];
+  if (input.kind === 'resolved') {
+    if (input.newest !== undefined) lines.push(escapeHtml(words.newest(time(input.newest))));
+  } else {
+    lines.push(
+      escapeHtml(input.newest === undefined ? words.none(input.table) : words.since(input.table, time(input.newest))),
+    );
+    lines.push(escapeHtml(words.held));
+  }
+  return lines.join('\n');
+}

@@ -1,35 +1,46 @@
+import type { Decided, JournalEntry } from '../notify/journal.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
 import { toSqlDateTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import type { Composed } from './alert-compose.js';
+import { NO_DATA } from './alert-decide.js';
 import type { Judgement } from './alert-judge.js';
-import type { SentNotification } from './alert-notify.js';
 
-/** Step 6 of a run: every notification decided (and whether it went out) and every evaluation. */
-export async function recordRun(
+/** The journal entries of a run's notifications: each decided subject with the message announcing it. */
+export function journalEntries(
+  composed: readonly Composed[],
+  window: Date,
+  destinations: readonly string[],
+): JournalEntry[] {
+  return composed.map(({ decision, notification }) => {
+    const decided: Decided =
+      decision.type === 'metric'
+        ? {
+            subject: decision.judgement.metric,
+            slice: decision.judgement.slice,
+            kind: decision.kind,
+            window,
+            value: decision.judgement.verdict.value,
+            low: decision.judgement.verdict.low,
+            up: decision.judgement.verdict.up,
+          }
+        : { subject: NO_DATA, slice: decision.status.source, kind: decision.kind, window };
+    return { decisions: [decided], notification, destinations };
+  });
+}
+
+/** Every evaluation of the run: each judged metric's value, band, the detector's verdict and the gate's. */
+export async function recordEvaluations(
   warehouse: Warehouse,
   tables: VigilTables,
-  run: { at: Date; window: Date; judgements: readonly Judgement[]; sent: readonly SentNotification[] },
+  run: { at: Date; window: Date; judgements: readonly Judgement[] },
 ): Promise<void> {
   const window = toSqlDateTime(run.window);
-  if (run.sent.length > 0) {
-    await warehouse.insert(
-      tables.notifications,
-      run.sent.map(({ decision: { kind, judgement }, delivered, text }) => ({
-        window_start: window,
-        metric: judgement.metric,
-        slice: judgement.slice,
-        kind,
-        value: judgement.verdict.value ?? null,
-        low: judgement.verdict.low ?? null,
-        up: judgement.verdict.up ?? null,
-        delivered: delivered ? 1 : 0,
-        text,
-      })),
-    );
-  }
+  const judged = run.judgements.filter((j) => j.status === 'judged');
+  if (judged.length === 0) return;
   await warehouse.insert(
     tables.evaluations,
-    run.judgements.map(({ metric, slice, raw, verdict }) => ({
+    judged.map(({ metric, slice, raw, verdict }) => ({
       evaluated_at: toSqlDateTime(run.at),
       window_start: window,
       metric,

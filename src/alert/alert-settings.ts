@@ -18,8 +18,13 @@ export interface AlertSettings {
   readonly tables: VigilTables;
   readonly timezone: string;
   readonly locale: Locale;
+  /** The evaluated window ends at least this long before the evaluation time. */
   readonly lagMs: number;
   readonly repeatMs: number;
+  /** A source without events for this long is in "no data"; undefined: never. */
+  readonly noDataMs: number | undefined;
+  /** Windows counted afresh from raw events on every run, so late events correct them. */
+  readonly recountMs: number;
   /** The link in each alert, with {metric}, {slice}, {window} and {at} to fill in; none when undefined. */
   readonly dashboardUrl: string | undefined;
   /** Attributes whose every value is also watched on its own (alerts.slices). */

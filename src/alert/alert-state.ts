@@ -22,14 +22,18 @@ export function stateKey(metric: string, slice: string): string {
 
 /**
  * SPEC §5 "State": notify when an anomaly starts, again every `repeatMs` while it lasts, once more
- * when the value is back inside its band. Decided on windows, not on the clock, so a re-run of the
- * same window notifies nothing new and a restart changes nothing.
+ * when the value is back to normal. Decided on windows, not on the clock, so a re-run of the same
+ * window notifies nothing new and a restart changes nothing. The verdict of an open incident is
+ * made against what was expected before it began; back to normal means inside that band, or
+ * outside it by no more than the noise gate lets pass (`withinNoise`), which a trending series
+ * needs: its band from before the incident falls behind.
  */
 export function decideNotification(
   last: LastNotification | undefined,
   verdict: Verdict,
   window: number,
   repeatMs: number,
+  withinNoise = false,
 ): NotificationKind | undefined {
   if (last && window <= last.window) return undefined;
   const ongoing = last !== undefined && last.kind !== 'resolved';
@@ -38,8 +42,31 @@ export function decideNotification(
     return window - last.window >= repeatMs ? 'repeated' : undefined;
   }
   const { value, low, up } = verdict;
-  // A band without width is no evidence: after a long outage it collapses to [0, 0] around the zeros.
-  const backInBand =
-    value !== undefined && low !== undefined && up !== undefined && low < up && value >= low && value <= up;
-  return ongoing && backInBand ? 'resolved' : undefined;
+  // A band without width is no evidence: it can collapse to [0, 0] around zeros.
+  const hasWidth = value !== undefined && low !== undefined && up !== undefined && low < up;
+  const backToNormal = hasWidth && (withinNoise || (value >= low && value <= up));
+  return ongoing && backToNormal ? 'resolved' : undefined;
+}
+
+/** Whether the latest notification leaves an incident open (started or repeated, not resolved). */
+export function isOpen(last: LastNotification | undefined): last is LastNotification {
+  return last !== undefined && last.kind !== 'resolved';
+}
+
+/**
+ * The same state machine for a source without data: "no data" when it starts, again every
+ * `repeatMs` while it lasts, "data is back" (resolved) when events return.
+ */
+export function decideNoData(
+  last: LastNotification | undefined,
+  stale: boolean,
+  window: number,
+  repeatMs: number,
+): NotificationKind | undefined {
+  if (last && window <= last.window) return undefined;
+  if (stale) {
+    if (!isOpen(last)) return 'started';
+    return window - last.window >= repeatMs ? 'repeated' : undefined;
+  }
+  return isOpen(last) ? 'resolved' : undefined;
 }

@@ -1,24 +1,31 @@
-import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import type { Delivery } from '../notify/delivery.js';
+import type { Delivery } from '../notify/dispatch.js';
+import type { Notifier } from '../notify/notifier.js';
 import { OutboxNotifier } from '../notify/outbox-notifier.js';
 import { TelegramNotifier, type TelegramRetryPolicy } from '../notify/telegram-notifier.js';
 import type { DeliverySettings } from './settings.js';
 
-/**
- * Telegram when configured (with the outbox's `undelivered/` folder keeping what it did not take),
- * else the outbox; `dryRun` forces the outbox whatever the config says.
- */
-export function createDelivery(
-  settings: DeliverySettings,
-  options: { dryRun?: boolean; logger: Logger; telegramRetry?: Partial<TelegramRetryPolicy> },
-): Delivery {
-  if (settings.telegram && !options.dryRun) {
-    return {
-      notifier: new TelegramNotifier(settings.telegram, options.telegramRetry),
-      undelivered: new OutboxNotifier(join(settings.outbox, 'undelivered')),
-      logger: options.logger,
-    };
-  }
-  return { notifier: new OutboxNotifier(settings.outbox), logger: options.logger };
+export interface DeliveryContext {
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly telegramRetry?: Partial<TelegramRetryPolicy>;
+}
+
+/** The destinations: Telegram when configured, else the outbox folder. */
+export function createNotifiers(settings: DeliverySettings, telegramRetry?: Partial<TelegramRetryPolicy>): Notifier[] {
+  return settings.telegram
+    ? [new TelegramNotifier(settings.telegram, telegramRetry)]
+    : [new OutboxNotifier(settings.outbox)];
+}
+
+/** Delivery through the configured destinations. */
+export function createDelivery(settings: DeliverySettings, context: DeliveryContext): Delivery {
+  return {
+    destinations: new Map(
+      createNotifiers(settings, context.telegramRetry).map((notifier) => [notifier.name, notifier]),
+    ),
+    policy: { budgetMs: settings.budgetMs, deadlineMs: settings.deadlineMs },
+    logger: context.logger,
+    now: context.now,
+  };
 }

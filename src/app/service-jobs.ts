@@ -1,10 +1,10 @@
-import { runAlert } from '../alert/alert-job.js';
+import { alertProblems, runAlert } from '../alert/alert-job.js';
 import { AlertMemory } from '../alert/alert-memory.js';
 import { missingDays } from '../etl/etl-job.js';
 import { runEtlDays } from '../etl/etl-range.js';
 import type { Logger } from '../log/logger.js';
-import type { Delivery } from '../notify/delivery.js';
-import { runReport } from '../report/report-job.js';
+import type { Delivery } from '../notify/dispatch.js';
+import { runReport, undelivered } from '../report/report-job.js';
 import type { RunLedger } from '../schedule/run-ledger.js';
 import type { ScheduledJob } from '../schedule/scheduler.js';
 import { firstSourceDay, lastSourceDay } from '../sources/source-days.js';
@@ -42,10 +42,12 @@ export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob
       cron: settings.schedule.report,
       logical: dayBefore,
       async run(at) {
-        const result = await runReport(deps, settings.report, dayBefore(at));
+        const result = await runReport(deps, settings.report, { day: dayBefore(at) });
+        const failure = undelivered(result);
+        if (failure !== undefined) throw new Error(failure);
         if (result.imageError !== undefined)
           throw new Error(`the report went out without its picture: ${result.imageError}`);
-        return { rows: 1 };
+        return { rows: result.deliveries.filter((d) => d.sent && !d.earlier).length };
       },
     },
     {
@@ -53,10 +55,10 @@ export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob
       cron: settings.schedule.alert,
       logical: (at) => at.toISOString(),
       async run(at) {
-        const result = await runAlert(alertDeps, settings.alert, at);
-        const problems = result.outcomes.filter((o) => o.problem !== undefined);
-        if (problems.length > 0) throw new Error(problems.map((o) => `${o.metric}: ${o.problem ?? ''}`).join('; '));
-        return { rows: result.outcomes.filter((o) => o.notification !== undefined).length };
+        const result = await runAlert(alertDeps, settings.alert, { at });
+        const problems = alertProblems(result);
+        if (problems.length > 0) throw new Error(problems.join('; '));
+        return { rows: result.notifications.length };
       },
     },
   ];

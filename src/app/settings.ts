@@ -13,6 +13,8 @@ import { tableName } from '../warehouse/identifiers.js';
 export interface DeliverySettings {
   readonly outbox: string;
   readonly telegram: { readonly token: string; readonly chatId: string; readonly apiRoot: string } | undefined;
+  readonly budgetMs: number;
+  readonly deadlineMs: number;
 }
 
 export interface ScheduleSettings {
@@ -61,7 +63,7 @@ export function settingsFrom(config: Config): Settings {
     sources,
     tables,
     etl: { sources, target, lookback: config.etl.lookback, dimensions, timezone },
-    report: { sources, timezone, locale: config.report.locale },
+    report: { sources, tables, timezone, locale: config.report.locale },
     alert: {
       sources,
       tables,
@@ -69,6 +71,8 @@ export function settingsFrom(config: Config): Settings {
       locale,
       lagMs: config.alerts.lag,
       repeatMs: config.alerts.repeat,
+      noDataMs: config.alerts.noData,
+      recountMs: config.alerts.recount,
       dashboardUrl: dashboardUrlFrom(config),
       slices: config.alerts.slices,
       metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled).map((metric) => ({
@@ -87,7 +91,12 @@ export function settingsFrom(config: Config): Settings {
       metricOptions: (metric) => ({ a: metrics[metric].a, n: metrics[metric].n }),
       dimensions: dimensions.map((d) => d.name),
     },
-    delivery: { outbox: config.notify.outbox.path, telegram: config.notify.telegram },
+    delivery: {
+      outbox: config.notify.outbox.path,
+      telegram: config.notify.telegram,
+      budgetMs: config.notify.budget,
+      deadlineMs: config.notify.deadline,
+    },
     schedule: {
       etl: config.schedule.etl,
       report: config.schedule.report,

@@ -4,6 +4,7 @@ import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { createRedactor } from '../config/redact.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { createProgress, type Progress } from '../log/progress.js';
+import type { Delivery } from '../notify/dispatch.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /** What the process gives the CLI; tests pass their own. */
@@ -35,6 +36,7 @@ export class CliContext {
   private derived: Settings | undefined;
   private redactor: (text: string) => string = (text) => text;
   private warehouse: Warehouse | undefined;
+  private builtInOnly = false;
   readonly logger: Logger;
 
   constructor(
@@ -45,10 +47,24 @@ export class CliContext {
     this.logger = createLogger({ level, redact: (text) => this.redactor(text), write: io.stderr });
   }
 
+  /**
+   * From now on, the built-in defaults only, whatever --config, VIGIL_CONFIG or ./vigil.yaml say:
+   * for the demo, which must never touch a configured server or chat.
+   */
+  useBuiltInDefaults(): void {
+    if (this.loaded !== undefined) throw new Error('useBuiltInDefaults comes before the configuration is read');
+    this.builtInOnly = true;
+  }
+
   /** Loads the configuration once; throws ConfigError. */
   config(): LoadedConfig {
     if (this.loaded === undefined) {
-      this.loaded = loadConfig({ file: this.options.config, env: this.io.env, cwd: this.io.cwd });
+      this.loaded = loadConfig({
+        file: this.options.config,
+        env: this.io.env,
+        cwd: this.io.cwd,
+        builtInOnly: this.builtInOnly,
+      });
       this.redactor = createRedactor(this.loaded.secrets);
       for (const warning of this.loaded.warnings) this.logger.warn(warning);
       this.logger.debug(`config: ${this.loaded.source}`);
@@ -60,6 +76,26 @@ export class CliContext {
   settings(): Settings {
     this.derived ??= settingsFrom(this.config().config);
     return this.derived;
+  }
+
+  /**
+   * Delivery through the configured destinations, with the journal that keeps what they did not
+   * take. Notifications an older vigil kept as files are moved into the journal first.
+   */
+  async delivery(): Promise<Delivery> {
+    const { createDelivery } = await import('../app/create-delivery.js');
+    const { importKeptFiles } = await import('../notify/legacy-outbox.js');
+    const { NotificationJournal } = await import('../notify/journal.js');
+    const { ensureVigilTables, importLegacyNotifications } = await import('../tables/vigil-tables.js');
+    const settings = this.settings();
+    const warehouse = await this.openWarehouse();
+    const delivery = createDelivery(settings.delivery, { logger: this.logger, now: this.io.now });
+    await ensureVigilTables(warehouse, settings.tables);
+    await importLegacyNotifications(warehouse, settings.tables);
+    const journal = new NotificationJournal(warehouse, settings.tables);
+    const destinations = [...delivery.destinations.keys()];
+    await importKeptFiles(settings.delivery.outbox, journal, destinations, { logger: this.logger, now: this.io.now() });
+    return delivery;
   }
 
   /** Opens the configured warehouse once (loading its adapter only now); closed by {@link close}. */

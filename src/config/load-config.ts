@@ -11,6 +11,8 @@ export interface LoadConfigOptions {
   readonly file?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Ignore every file and VIGIL_CONFIG: the built-in defaults, relative to `cwd` (for the demo). */
+  readonly builtInOnly?: boolean;
 }
 
 export interface LoadedConfig {
@@ -27,7 +29,7 @@ const DEFAULT_FILE = 'vigil.yaml';
 
 /** Finds, reads, substitutes and validates the configuration. Throws {@link ConfigError}. */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
-  const file = locateFile(options);
+  const file = options.builtInOnly ? undefined : locateFile(options);
   if (file === undefined) return finish({}, 'built-in defaults', options.cwd, new Set());
 
   let text: string;

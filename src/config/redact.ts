@@ -20,8 +20,10 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
 export function formatConfig(config: Config): string {
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
   for (const path of SECRET_PATHS) update(copy, path, (value) => (value === '' ? value : REDACTED));
-  for (const path of DURATION_PATHS)
-    update(copy, path, (value) => (typeof value === 'number' ? formatDuration(value) : value));
+  // A duration left unset means `off` (alerts.noData).
+  for (const path of DURATION_PATHS) {
+    update(copy, path, (value) => (typeof value === 'number' ? formatDuration(value) : (value ?? 'off')));
+  }
   return stringify(copy);
 }
 

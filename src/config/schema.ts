@@ -32,6 +32,12 @@ const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** A duration within bounds, e.g. `between(0, '1d')`. */
+const durationWithin = (min: string, max: string) =>
+  duration.refine((ms) => ms >= (parseDuration(min) ?? 0) && ms <= (parseDuration(max) ?? 0), {
+    error: `a duration from ${min} to ${max}`,
+  });
+
 const httpUrl = z.string().refine(
   (text) => {
     try {
@@ -150,9 +156,16 @@ type MetricSettings = z.output<typeof metricSettings>;
 
 const alerts = z.strictObject({
   /** Evaluate the last complete window before t − lag (for sources that arrive late). */
-  lag: duration.default(0),
+  lag: durationWithin('0s', '1d').default(0),
   /** While an anomaly lasts, notify again this often. */
-  repeat: duration.default(3_600_000),
+  repeat: durationWithin('15m', '7d').default(3_600_000),
+  /** A source without events for this long is in "no data" (notified, its metrics held); `off`: never. */
+  noData: z
+    .union([z.literal('off'), durationWithin('15m', '7d')])
+    .transform((value) => (value === 'off' ? undefined : value))
+    .default(3_600_000),
+  /** The last windows counted afresh from raw events on every run, so events that land late correct them. */
+  recount: durationWithin('15m', '1d').default(3_600_000),
   /** Link in each alert; {metric}, {slice} and {window} are filled in. */
   dashboardUrl: z.string().min(1).optional(),
   /** Language of alert messages; defaults to report.locale. */
@@ -190,7 +203,7 @@ const schedule = z.strictObject({
   alert: cron.default('*/15 * * * *'),
   /** Retries of a failed run, and the wait between them. */
   retries: z.number().int().min(0).max(10).default(2),
-  retryDelay: duration.default(60_000),
+  retryDelay: durationWithin('1s', '1d').default(60_000),
   /** On start, the ETL fills the target's missing days among this many last days. */
   catchupDays: z.number().int().min(0).max(366).default(7),
 });
@@ -215,6 +228,10 @@ const telegram = z.strictObject({
 const notify = z.strictObject({
   outbox: z.strictObject({ path: z.string().min(1).default('./.vigil/outbox') }).prefault({}),
   telegram: telegram.optional(),
+  /** How long one notification may take at one destination, retries and 429 waits included; then it is kept. */
+  budget: durationWithin('1s', '10m').default(60_000),
+  /** How long a run may spend delivering; what is left is kept for the next run. */
+  deadline: durationWithin('1s', '1h').default(120_000),
 });
 
 export const configSchema = z.strictObject({
@@ -242,5 +259,9 @@ export const DURATION_PATHS = [
   'warehouse.server.requestTimeout',
   'alerts.lag',
   'alerts.repeat',
+  'alerts.noData',
+  'alerts.recount',
+  'notify.budget',
+  'notify.deadline',
   'schedule.retryDelay',
 ] as const;

@@ -10,10 +10,21 @@ export interface Verdict {
   readonly alert: boolean;
 }
 
+/** Points of a history to leave out: [from, to), by index. */
+export interface Excluded {
+  readonly from: number;
+  readonly to: number;
+}
+
 /** A detector judges the last point of a history x₀…x_T from that history alone. */
 export interface Detector {
   readonly name: string;
-  judgeLast(series: readonly SeriesValue[]): Verdict;
+  /**
+   * The verdict on x_T. With `exclude`, the points in that range are not history: the last
+   * point is judged against what was expected before them (an open incident's own windows must
+   * not teach the detector that the incident is normal).
+   */
+  judgeLast(series: readonly SeriesValue[], exclude?: Excluded): Verdict;
   /** The band of every point as seen from the whole series (for charts). */
   bands(series: readonly SeriesValue[]): { low: number | undefined; up: number | undefined }[];
 }

@@ -83,7 +83,9 @@ export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
         up: centredMean(ups, i, options.n, last),
       }));
     },
-    judgeLast(series): Verdict {
+    judgeLast(whole, exclude): Verdict {
+      // The excluded points are taken out, so the last one follows the points before them.
+      const series = exclude ? [...whole.slice(0, exclude.from), ...whole.slice(exclude.to)] : whole;
       const last = series.length - 1;
       if (last < 0) return { value: undefined, low: undefined, up: undefined, alert: false };
       const full = rawBands(series, options);

@@ -2,7 +2,7 @@ import { JobError } from '../errors/vigil-error.js';
 
 /** Something vigil tells people: a report or an alert, as Telegram HTML, with an optional picture. */
 export interface Notification {
-  /** `report`, `alert`: names the outbox files, `<kind>-<key>.*`. */
+  /** `report`, `alert`, `test`: names the outbox files, `<kind>-<key>.*`. */
   readonly kind: string;
   /** Unique within the kind, safe in a file name: the report's day, an alert's metric and window. */
   readonly key: string;
@@ -11,11 +11,19 @@ export interface Notification {
   readonly image?: { readonly png: Buffer; readonly filename: string };
 }
 
-/** Where notifications go. `send` resolves once delivered, or throws a {@link DeliveryError}. */
+/** A notification's identity across runs and destinations: `<kind>-<key>`. */
+export function notificationId(notification: Pick<Notification, 'kind' | 'key'>): string {
+  return `${notification.kind}-${notification.key}`;
+}
+
+/**
+ * A destination. `send` resolves once delivered or throws a {@link DeliveryError}; it gives up when
+ * `signal` aborts.
+ */
 export interface Notifier {
-  /** `telegram` or `outbox`, for messages. */
+  /** The destination's name in config and in the journal, e.g. `telegram`, `outbox`. */
   readonly name: string;
-  send(notification: Notification): Promise<void>;
+  send(notification: Notification, signal: AbortSignal): Promise<void>;
 }
 
 /**

@@ -1,20 +1,10 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notification, Notifier } from './notifier.js';
 
-interface Metadata {
-  kind: string;
-  key: string;
-  text: string;
-  image?: string;
-  /** Why it is in the undelivered folder, if it is. */
-  lastError?: string;
-}
-
 /**
  * Notifications as files in a folder: `<kind>-<key>.txt` (the HTML text), `.png` (the picture) and
- * `.json` (metadata). Used when Telegram is not configured, and — in its `undelivered/` subfolder —
- * as the durable store of notifications Telegram did not take, retried on the next run.
+ * `.json` (metadata). The destination when no remote one is configured.
  */
 export class OutboxNotifier implements Notifier {
   readonly name = 'outbox';
@@ -25,50 +15,19 @@ export class OutboxNotifier implements Notifier {
   }
 
   /** Writes the files, each atomically (temporary name, then rename), and returns the text's path. */
-  async write(notification: Notification, lastError?: string): Promise<string> {
+  async write(notification: Notification): Promise<string> {
     await mkdir(this.directory, { recursive: true });
     const base = join(this.directory, `${notification.kind}-${notification.key}`);
-    const metadata: Metadata = { kind: notification.kind, key: notification.key, text: notification.text };
-    if (notification.image) {
-      await atomicWrite(`${base}.png`, notification.image.png);
-      metadata.image = notification.image.filename;
-    }
-    if (lastError !== undefined) metadata.lastError = lastError;
+    const metadata = {
+      kind: notification.kind,
+      key: notification.key,
+      text: notification.text,
+      image: notification.image?.filename,
+    };
+    if (notification.image) await atomicWrite(`${base}.png`, notification.image.png);
     await atomicWrite(`${base}.txt`, notification.text);
     await atomicWrite(`${base}.json`, JSON.stringify(metadata, null, 2));
     return `${base}.txt`;
-  }
-
-  /** Every notification stored here, oldest name first. */
-  async list(): Promise<Notification[]> {
-    let names: string[];
-    try {
-      names = (await readdir(this.directory)).filter((name) => name.endsWith('.json')).sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const notifications: Notification[] = [];
-    for (const name of names) {
-      const metadata = JSON.parse(await readFile(join(this.directory, name), 'utf8')) as Metadata;
-      const png =
-        metadata.image === undefined
-          ? undefined
-          : await readFile(join(this.directory, name.replace(/\.json$/, '.png'))).catch(() => undefined);
-      notifications.push({
-        kind: metadata.kind,
-        key: metadata.key,
-        text: metadata.text,
-        ...(png && metadata.image ? { image: { png, filename: metadata.image } } : {}),
-      });
-    }
-    return notifications;
-  }
-
-  async remove(notification: Pick<Notification, 'kind' | 'key'>): Promise<void> {
-    const base = join(this.directory, `${notification.kind}-${notification.key}`);
-    // The metadata goes first: without it the rest is not listed, so a crash here loses nothing.
-    for (const extension of ['.json', '.txt', '.png']) await rm(`${base}${extension}`, { force: true });
   }
 }
 

@@ -9,13 +9,15 @@ export interface TelegramSettings {
 }
 
 export interface TelegramRetryPolicy {
-  /** Retries of a 5xx or a network failure. @default 4 */
+  /** Retries of a 5xx, a network failure or a 429, all counted together. @default 4 */
   readonly retries: number;
   /** First backoff; doubles each time. @default 2000 ms */
   readonly baseDelayMs: number;
   /** A 429 asking to wait longer than this is a failure (kept for the next run). @default 120 s */
   readonly maxRetryAfterSeconds: number;
 }
+
+type GrammySignal = Parameters<Api['sendMessage']>[3];
 
 const CAPTION_LIMIT = 1024;
 const MESSAGE_LIMIT = 4096;
@@ -37,25 +39,33 @@ export class TelegramNotifier implements Notifier {
     this.api.config.use(retrying({ retries: 4, baseDelayMs: 2_000, maxRetryAfterSeconds: 120, ...policy }));
   }
 
-  async send(notification: Notification): Promise<void> {
+  /** Sends, retrying within the policy; gives up (kept for the next run) when `signal` aborts. */
+  async send(notification: Notification, abort: AbortSignal): Promise<void> {
+    // grammY types its signal with an AbortController polyfill's declarations; the object is Node's own.
+    const signal = abort as unknown as GrammySignal;
     try {
       const { image } = notification;
       if (image && visibleLength(notification.text) <= CAPTION_LIMIT) {
-        await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), {
-          caption: notification.text,
-          parse_mode: 'HTML',
-        });
+        const photo = new InputFile(image.png, image.filename);
+        await this.api.sendPhoto(
+          this.settings.chatId,
+          photo,
+          { caption: notification.text, parse_mode: 'HTML' },
+          signal,
+        );
         return;
       }
       for (const part of splitMessage(notification.text, MESSAGE_LIMIT)) {
-        await this.api.sendMessage(this.settings.chatId, part, {
-          parse_mode: 'HTML',
-          link_preview_options: { is_disabled: true },
-        });
+        const options = { parse_mode: 'HTML', link_preview_options: { is_disabled: true } } as const;
+        await this.api.sendMessage(this.settings.chatId, part, options, signal);
       }
-      if (image) await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename));
+      if (image) await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), {}, signal);
     } catch (error) {
-      const failure = describe(error);
+      const failure = abort.aborted
+        ? new DeliveryError('Telegram did not take it within the delivery budget (notify.budget)', false, {
+            cause: error,
+          })
+        : describe(error);
       // A network error's text may carry the request URL, which holds the token.
       failure.message = failure.message.replaceAll(this.settings.token, '***');
       throw failure;
@@ -78,19 +88,20 @@ export function retrying(policy: TelegramRetryPolicy): Transformer {
       try {
         response = await previous(method, payload, signal);
       } catch (error) {
-        if (!(error instanceof HttpError) || failures >= policy.retries) throw error;
-        await sleep(policy.baseDelayMs * 2 ** failures++);
+        if (!(error instanceof HttpError) || failures >= policy.retries || signal?.aborted) throw error;
+        await sleep(policy.baseDelayMs * 2 ** failures++, signal as AbortSignal | undefined);
         continue;
       }
       const outcome = response as { ok: boolean; error_code?: number; parameters?: { retry_after?: number } };
-      if (outcome.ok) return response;
+      if (outcome.ok || failures >= policy.retries || signal?.aborted) return response;
       const retryAfter = outcome.parameters?.retry_after;
       if (outcome.error_code === 429 && retryAfter !== undefined && retryAfter <= policy.maxRetryAfterSeconds) {
-        await sleep(retryAfter * 1000);
+        failures++;
+        await sleep(retryAfter * 1000, signal as AbortSignal | undefined);
         continue;
       }
-      if ((outcome.error_code ?? 0) >= 500 && failures < policy.retries) {
-        await sleep(policy.baseDelayMs * 2 ** failures++);
+      if ((outcome.error_code ?? 0) >= 500) {
+        await sleep(policy.baseDelayMs * 2 ** failures++, signal as AbortSignal | undefined);
         continue;
       }
       return response;
@@ -99,8 +110,17 @@ export function retrying(policy: TelegramRetryPolicy): Transformer {
   /* eslint-enable @typescript-eslint/no-unsafe-return */
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits, or less if the signal aborts (the next request then fails at once). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** Turns grammY's errors into what the user should do; never includes the token. */

@@ -9,8 +9,13 @@ export interface VigilTables {
   readonly windows: TableName;
   /** Every alert evaluation. */
   readonly evaluations: TableName;
-  /** Every notification decided, and whether it was delivered. */
+  /**
+   * The notifications journal: what was decided (with the message, written before it is sent) and
+   * every delivery to every destination.
+   */
   readonly notifications: TableName;
+  /** The journal of vigil before 0.2, read once into {@link notifications}. */
+  readonly legacyNotifications: TableName;
   /** The run ledger: every attempt of every scheduled run. */
   readonly runs: TableName;
 }
@@ -21,13 +26,14 @@ export function vigilTables(database: string): VigilTables {
     database,
     windows: named('alert_windows'),
     evaluations: named('alert_evaluations'),
-    notifications: named('alert_notifications'),
+    notifications: named('notifications'),
+    legacyNotifications: named('alert_notifications'),
     runs: named('runs'),
   };
 }
 
 /** The alert's tables, those a fresh simulation makes obsolete (the run ledger stays). */
-const ALERT_TABLES = ['windows', 'evaluations', 'notifications'] as const;
+const ALERT_TABLES = ['windows', 'evaluations', 'notifications', 'legacyNotifications'] as const;
 
 /** Creates vigil's database and tables once per warehouse connection. */
 export async function ensureVigilTables(warehouse: Warehouse, tables: VigilTables): Promise<void> {
@@ -70,12 +76,52 @@ function createEvaluationsTableSql(table: TableName): string {
 ) ENGINE = MergeTree ORDER BY (metric, window_start)`;
 }
 
-/** Every notification decided: started, repeated, resolved; and whether it was delivered. */
+/**
+ * The notifications journal. `decided` rows say what was decided about a subject (a metric of a
+ * slice, a source without data, a day's report) and carry the message that announces it, written
+ * before the message is sent (several subjects can share one message; its text and picture ride
+ * on the first of them). `sent` and `failed` rows record each delivery to each destination. A
+ * message is pending while one of its destinations has no `sent` row.
+ */
 function createNotificationsTableSql(table: TableName): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
-  window_start DateTime('UTC'), metric LowCardinality(String), slice String, kind LowCardinality(String),
-  value Nullable(Float64), low Nullable(Float64), up Nullable(Float64), delivered UInt8, text String
-) ENGINE = MergeTree ORDER BY (metric, slice, window_start)`;
+  recorded_at DateTime64(3, 'UTC'),
+  message String,
+  entry LowCardinality(String),
+  destination LowCardinality(String),
+  subject LowCardinality(String),
+  slice String,
+  kind LowCardinality(String),
+  window_start DateTime('UTC'),
+  value Nullable(Float64), low Nullable(Float64), up Nullable(Float64),
+  destinations Array(String),
+  text String,
+  image String,
+  error String
+) ENGINE = MergeTree ORDER BY (message, recorded_at)`;
+}
+
+/**
+ * Copies the alert decisions of vigil before 0.2 (`alert_notifications`) into the journal once,
+ * as decided, so an anomaly open across the upgrade is not announced again; then drops the old
+ * table. Nothing to do when it is not there.
+ */
+export async function importLegacyNotifications(warehouse: Warehouse, tables: VigilTables): Promise<void> {
+  const legacy = tables.legacyNotifications;
+  const [found] = await warehouse.query<{ n: number }>(
+    'SELECT count() AS n FROM system.tables WHERE database = {database:String} AND name = {table:String}',
+    { params: { database: legacy.database, table: legacy.table } },
+  );
+  if (!found || found.n === 0) return;
+  await warehouse.command(
+    `INSERT INTO ${tables.notifications.sql}
+       (recorded_at, message, entry, destination, subject, slice, kind, window_start, value, low, up,
+        destinations, text)
+     SELECT window_start, concat('legacy-', metric, '-', slice, '-', toString(window_start), '-', kind), 'decided', '',
+       metric, slice, kind, window_start, value, low, up, [], text
+     FROM ${legacy.sql}`,
+  );
+  await warehouse.command(`DROP TABLE ${legacy.sql}`, { idempotent: true });
 }
 
 function createRunsTableSql(table: TableName): string {

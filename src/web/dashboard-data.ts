@@ -56,9 +56,9 @@ export async function metricView(
   const alerts = await warehouse
     .query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
       `SELECT toString(window_start) AS window, kind, value, low, up FROM ${settings.tables.notifications.sql}
-     WHERE metric = {metric:String} AND slice = {slice:String}
-       AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
-     ORDER BY window_start`,
+       WHERE entry = 'decided' AND subject = {metric:String} AND slice = {slice:String}
+         AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
+       ORDER BY window_start`,
       { params: { metric, slice: sliceKey, ...params } },
     )
     .catch(emptyIfNoTable);
@@ -118,10 +118,14 @@ export async function slicesView(warehouse: Warehouse, settings: DashboardSettin
 
 /** The latest notifications, newest first. */
 export async function alertHistory(warehouse: Warehouse, settings: DashboardSettings, limit: number) {
+  const journal = settings.tables.notifications.sql;
   const rows = await warehouse
     .query<{ window: string; metric: string; slice: string; kind: string; value: number | null; delivered: number }>(
-      `SELECT toString(window_start) AS window, metric, slice, kind, value, delivered
-       FROM ${settings.tables.notifications.sql} ORDER BY window_start DESC LIMIT {limit:UInt32}`,
+      `SELECT toString(window_start) AS window, subject AS metric, slice, kind, value,
+         message IN (SELECT message FROM ${journal} WHERE entry = 'sent') AS delivered
+       FROM ${journal}
+       WHERE entry = 'decided' AND kind IN ('started', 'repeated', 'resolved')
+       ORDER BY window_start DESC LIMIT {limit:UInt32}`,
       { params: { limit } },
     )
     .catch(emptyIfNoTable);

@@ -1,5 +1,14 @@
-import { ALERT_METRICS, metricValue, WINDOW_COUNTS, type AlertMetric, type WindowCounts } from '../metrics/metrics.js';
 import type { SeriesValue } from '../detect/detector.js';
+import {
+  ALERT_METRICS,
+  METRICS,
+  metricValue,
+  WINDOW_COUNTS,
+  type AlertMetric,
+  type WindowCounts,
+} from '../metrics/metrics.js';
+import type { SourceName } from '../sources/sources.js';
+import { WINDOW_MS } from './windows.js';
 
 /** The counts of one window for one value of a slice; slice '' (value '') is the whole product. */
 export interface CountedWindow extends WindowCounts {
@@ -38,13 +47,30 @@ export interface SliceSeries {
 }
 
 /**
- * Every metric's series over the given windows from one slice value's counts, by window start.
- * A window without counts is 0 (nothing happened there); CTR is then undefined, never 0.
+ * Up to when each source's events have arrived (ms): a window ending later is not known yet. A
+ * source absent from it has arrived everywhere.
  */
-export function metricSeries(windows: readonly number[], counts: ReadonlyMap<number, WindowCounts>): MetricSeries {
+export type Arrived = Partial<Readonly<Record<SourceName, number>>>;
+
+/**
+ * Every metric's series over the given windows from one slice value's counts, by window start.
+ * A window without counts is 0 (nothing happened there); CTR is then undefined, never 0. A
+ * window whose source's events have not arrived yet is undefined, not 0.
+ */
+export function metricSeries(
+  windows: readonly number[],
+  counts: ReadonlyMap<number, WindowCounts>,
+  arrived: Arrived = {},
+): MetricSeries {
   const rows = windows.map((w) => counts.get(w) ?? ZERO_COUNTS);
   return Object.fromEntries(
-    ALERT_METRICS.map((metric) => [metric, rows.map((row) => metricValue(metric, row))]),
+    ALERT_METRICS.map((metric) => {
+      const until = arrived[METRICS[metric].source] ?? Number.POSITIVE_INFINITY;
+      return [
+        metric,
+        rows.map((row, i) => ((windows[i] ?? 0) + WINDOW_MS <= until ? metricValue(metric, row) : undefined)),
+      ];
+    }),
   ) as unknown as MetricSeries;
 }
 
@@ -56,6 +82,7 @@ export function sliceSeries(
   windows: readonly number[],
   rows: readonly CountedWindow[],
   slices: readonly string[],
+  arrived: Arrived = {},
 ): SliceSeries[] {
   return ['', ...slices].flatMap((slice) => {
     const own = rows.filter((row) => row.slice === slice);
@@ -63,7 +90,11 @@ export function sliceSeries(
     return values.map((value) => ({
       slice: slice === '' ? '' : `${slice}=${value}`,
       windows,
-      series: metricSeries(windows, new Map(own.filter((row) => row.value === value).map((row) => [row.start, row]))),
+      series: metricSeries(
+        windows,
+        new Map(own.filter((row) => row.value === value).map((row) => [row.start, row])),
+        arrived,
+      ),
     }));
   });
 }

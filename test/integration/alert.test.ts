@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,13 +6,13 @@ import { runAlert } from '../../src/alert/alert-job.js';
 import { AlertMemory } from '../../src/alert/alert-memory.js';
 import type { AlertSettings } from '../../src/alert/alert-settings.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
 import type { Anomaly } from '../../src/simulate/simulation-options.js';
 import { vigilTables } from '../../src/tables/vigil-tables.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { countingWarehouse } from '../support/counting-warehouse.js';
+import { outboxDelivery, readOutbox } from '../support/delivery.js';
 import { worldSettings } from '../support/settings.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -45,16 +45,12 @@ async function scenario(database: string, anomalies: readonly Anomaly[], until =
     anomalies,
     timezone: TZ,
   });
-  const outbox = new OutboxNotifier(join(dir.path, `outbox-${database}`));
+  const outbox = join(dir.path, `outbox-${database}`);
   return {
     settings,
     outbox,
     run: (at: Date, on: Warehouse = warehouse) =>
-      runAlert(
-        { warehouse: on, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
-        settings,
-        at,
-      ),
+      runAlert({ warehouse: on, delivery: outboxDelivery(outbox), logger: silentLogger }, settings, { at }),
   };
 }
 
@@ -80,13 +76,13 @@ describe('alerts end to end on the simulator', () => {
     expect(notified(result)).toEqual(['messages:started', 'senders:started']);
     const messages = result.outcomes.find((o) => o.metric === 'messages');
     expect(messages?.verdict.value).toBe(0);
-    const files = readdirSync(outbox.directory).filter((f) => f.startsWith('alert-messages-'));
+    const files = readdirSync(outbox).filter((f) => f.startsWith('alert-messages-'));
     expect(files.sort()).toEqual([
       'alert-messages-2024-03-06T140000-started.json',
       'alert-messages-2024-03-06T140000-started.png',
       'alert-messages-2024-03-06T140000-started.txt',
     ]);
-    const [sent] = await outbox.list().then((all) => all.filter((n) => n.key.startsWith('messages-')));
+    const [sent] = readOutbox(outbox).filter((n) => n.key.startsWith('messages-'));
     expect(sent?.text).toContain('🔴 <b>Anomaly: messages</b>');
     expect(sent?.text).toContain(
       'Value <b>0</b> in 2024-03-06 17:00–17:15 (Europe/Moscow), -100% vs the previous window',
@@ -95,7 +91,7 @@ describe('alerts end to end on the simulator', () => {
     expect(sent?.text).toContain(
       '<a href="https://dash.example.com/d/messages?w=2024-03-06T14%3A00%3A00.000Z">Dashboard</a>',
     );
-    const png = PNG.sync.read(sent?.image?.png ?? Buffer.alloc(0));
+    const png = PNG.sync.read(readFileSync(join(outbox, 'alert-messages-2024-03-06T140000-started.png')));
     expect(png.width).toBeGreaterThan(1000);
     const [recorded] = await warehouse.query<{ n: number; alerts: number }>(
       `SELECT count() AS n, sum(alert) AS alerts FROM ${settings.tables.evaluations.sql}`,
@@ -126,7 +122,8 @@ describe('alerts end to end on the simulator', () => {
     );
     expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
     const kinds = await warehouse.query<{ kind: string }>(
-      `SELECT kind FROM ${settings.tables.notifications.sql} WHERE metric = 'messages' ORDER BY window_start`,
+      `SELECT kind FROM ${settings.tables.notifications.sql}
+       WHERE subject = 'messages' AND entry = 'decided' ORDER BY window_start`,
     );
     expect(kinds.map((k) => k.kind)).toEqual(['started', 'resolved']);
     expect(existsSync(join(dir.path, 'outbox-state'))).toBe(true);
@@ -136,9 +133,9 @@ describe('alerts end to end on the simulator', () => {
     const { settings, outbox } = await scenario('cached', [{ metric: 'views', factor: 0.2, ...WINDOW }]);
     const run = (database: string, at: Date) =>
       runAlert(
-        { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
+        { warehouse, delivery: outboxDelivery(outbox), logger: silentLogger },
         { ...settings, tables: vigilTables(database) },
-        at,
+        { at },
       );
     await run('cached_state', new Date(AT.getTime() - 3_600_000));
     const [cachedRows] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM cached_state.alert_windows');
@@ -162,14 +159,14 @@ describe('alerts end to end on the simulator', () => {
       const counted = countingWarehouse(warehouse);
       const deps = {
         warehouse: counted.warehouse,
-        delivery: { notifier: outbox, logger: silentLogger },
+        delivery: outboxDelivery(outbox),
         logger: silentLogger,
       };
       const oneOff = (at: Date) =>
-        runAlert(deps, { ...settings, slices: ['os'], tables: vigilTables('memory_one_off') }, at);
+        runAlert(deps, { ...settings, slices: ['os'], tables: vigilTables('memory_one_off') }, { at });
       const serving = { ...deps, memory: new AlertMemory() };
       const service = (at: Date) =>
-        runAlert(serving, { ...settings, slices: ['os'], tables: vigilTables('memory_service') }, at);
+        runAlert(serving, { ...settings, slices: ['os'], tables: vigilTables('memory_service') }, { at });
 
       const steady: { oneOff: Record<string, number>; service: Record<string, number> }[] = [];
       for (let quarter = 0; quarter < 9; quarter++) {
@@ -201,12 +198,13 @@ describe('alerts end to end on the simulator', () => {
       expect(warm.map((run) => run.service['insert memory_service.alert_windows'] ?? 0).reduce((a, b) => a + b)).toBe(
         2,
       );
-      // From the history's start (Moscow midnight the day before) to the last settled hour's end, 13:45 UTC.
+      // From the history's start (Moscow midnight the day before) to the last window the runs no
+      // longer recount (alerts.recount, 1h, before the last run's window 14:00 UTC): 13:00 UTC.
       const [cache] = await warehouse.query<{ windows: number; first: string; last: string }>(
         'SELECT uniqExact(window_start) AS windows, toString(min(window_start)) AS first, ' +
           "toString(max(window_start)) AS last FROM memory_service.alert_windows WHERE slice = ''",
       );
-      expect(cache).toEqual({ windows: 4 * 40 + 3, first: '2024-03-04 21:00:00', last: '2024-03-06 13:30:00' });
+      expect(cache).toEqual({ windows: 4 * 40 + 1, first: '2024-03-04 21:00:00', last: '2024-03-06 13:00:00' });
     },
   );
 
@@ -216,11 +214,12 @@ describe('alerts end to end on the simulator', () => {
       const first = await scenario('redone', []);
       const serving = {
         warehouse,
-        delivery: { notifier: first.outbox, logger: silentLogger },
+        delivery: outboxDelivery(first.outbox),
         logger: silentLogger,
         memory: new AlertMemory(),
       };
-      const service = (at: Date) => runAlert(serving, { ...first.settings, tables: vigilTables('redone_state') }, at);
+      const service = (at: Date) =>
+        runAlert(serving, { ...first.settings, tables: vigilTables('redone_state') }, { at });
       await service(new Date(AT.getTime() - 15 * 60_000));
       // The sources are simulated afresh with a spike within the band's reach, and vigil's tables
       // dropped, as `vigil simulate` does.
@@ -232,7 +231,7 @@ describe('alerts end to end on the simulator', () => {
       const fromOneOff = await runAlert(
         { ...serving, memory: undefined },
         { ...settings, tables: vigilTables('redone_one_off') },
-        AT,
+        { at: AT },
       );
       expect(fromService.outcomes.map((o) => o.verdict)).toEqual(fromOneOff.outcomes.map((o) => o.verdict));
       const [evaluations] = await warehouse.query<{ n: number }>(
@@ -256,19 +255,20 @@ describe('alerts end to end on the simulator', () => {
       const counted = countingWarehouse(warehouse);
       const deps = {
         warehouse: counted.warehouse,
-        delivery: { notifier: outbox, logger: silentLogger },
+        delivery: outboxDelivery(outbox),
         logger: silentLogger,
       };
       const serving = { ...deps, memory: new AlertMemory() };
-      const service = (at: Date) => runAlert(serving, settings, at);
-      const readsState = () => counted.queries().some((sql) => sql.includes('alert_notifications'));
+      const service = (at: Date) => runAlert(serving, settings, { at });
+      const readsState = () =>
+        counted.queries().some((sql) => sql.includes("part = 'state'") || sql.includes("'state' AS part"));
 
       await service(new Date(AT.getTime() - 30 * 60_000));
       counted.reset();
       expect(notified(await service(new Date(AT.getTime() - 15 * 60_000)))).toEqual([]);
       expect(readsState()).toBe(false);
       // Another process (a one-off run) sees the outage first and announces it.
-      expect(notified(await runAlert(deps, settings, AT))).toEqual(['messages:started', 'senders:started']);
+      expect(notified(await runAlert(deps, settings, { at: AT }))).toEqual(['messages:started', 'senders:started']);
       counted.reset();
       expect(notified(await service(AT))).toEqual([]);
       expect(readsState()).toBe(true);
@@ -287,9 +287,9 @@ describe('alerts end to end on the simulator', () => {
       { metric: 'likes', factor: 5, ...WINDOW, filter: { attribute: 'os', value: 'iOS' } },
     ]);
     const result = await runAlert(
-      { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
+      { warehouse, delivery: outboxDelivery(outbox), logger: silentLogger },
       { ...settings, slices: ['os'], dashboardUrl: 'https://dash.example.com/{metric}?slice={slice}' },
-      AT,
+      { at: AT },
     );
     expect(result.outcomes.map((o) => o.slice).filter((s, i, all) => all.indexOf(s) === i)).toEqual([
       '',
@@ -302,7 +302,7 @@ describe('alerts end to end on the simulator', () => {
     ).toContain('likes');
     expect(result.outcomes.filter((o) => o.slice === 'os=Android' && o.notification !== undefined)).toEqual([]);
     expect(sliced).toBeGreaterThan(0);
-    const sent = (await outbox.list()).find((n) => n.key.startsWith('likes-os_iOS-'));
+    const sent = readOutbox(outbox).find((n) => n.key.startsWith('likes-os_iOS-'));
     expect(sent?.text).toContain('🔴 <b>Anomaly: likes, os iOS</b>');
     expect(sent?.text).toContain('slice=os%3DiOS');
   });

@@ -4,12 +4,12 @@ import { runAlert } from '../../src/alert/alert-job.js';
 import { missingDays } from '../../src/etl/etl-job.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { runReport } from '../../src/report/report-job.js';
 import { simulateAppend, simulateFresh } from '../../src/simulate/simulate.js';
 import { openServerWarehouse } from '../../src/warehouse/server-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { startClickHouseFront, type ClickHouseFront } from '../support/clickhouse-front-process.js';
+import { outboxDelivery } from '../support/delivery.js';
 import { worldSettings } from '../support/settings.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -83,23 +83,19 @@ describe('every job against a ClickHouse server over HTTP', () => {
   });
 
   it('writes the report', async () => {
-    const outbox = new OutboxNotifier(join(outboxes.path, 'report'));
-    const result = await runReport(
-      { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger },
-      world.report,
-      '2024-03-05',
-    );
+    const delivery = outboxDelivery(join(outboxes.path, 'report'));
+    const result = await runReport({ warehouse, delivery, logger: silentLogger }, world.report, { day: '2024-03-05' });
+    expect(result.deliveries.map((d) => [d.id, d.sent])).toEqual([['report-2024-03-05', true]]);
     expect(result.report.days.at(-1)?.metrics?.views).toBeGreaterThan(0);
     expect(result.notification.image?.png.length).toBeGreaterThan(10_000);
   });
 
   it('fires on the messenger outage, with state and the window cache in the server', async () => {
-    const outbox = new OutboxNotifier(join(outboxes.path, 'alerts'));
     const settings = world.alert;
-    const deps = { warehouse, delivery: { notifier: outbox, logger: silentLogger }, logger: silentLogger };
-    const result = await runAlert(deps, settings, new Date('2024-03-06T14:15:00Z'));
+    const deps = { warehouse, delivery: outboxDelivery(join(outboxes.path, 'alerts')), logger: silentLogger };
+    const result = await runAlert(deps, settings, { at: new Date('2024-03-06T14:15:00Z') });
     expect(result.outcomes.find((o) => o.slice === '' && o.metric === 'messages')?.notification).toBe('started');
-    const again = await runAlert(deps, settings, new Date('2024-03-06T14:15:00Z'));
+    const again = await runAlert(deps, settings, { at: new Date('2024-03-06T14:15:00Z') });
     expect(again.outcomes.filter((o) => o.notification !== undefined)).toEqual([]);
   });
 });

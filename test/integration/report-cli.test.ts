@@ -61,19 +61,21 @@ describe('vigil report', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('chat not found');
     expect(failed.stderr).toContain('check notify.telegram.chatId');
-    expect(failed.stderr).toContain('will be retried on the next run');
+    expect(failed.stderr).toContain('it is kept and sent on the next run');
     expect(failed.stdout + failed.stderr).not.toContain(TOKEN);
-    expect(existsSync(join(dir.path, '.vigil/outbox/undelivered/report-2024-03-08.txt'))).toBe(true);
 
     const before = fake.received.length;
     const next = await vigil(['report', '--date', '2024-03-10', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
     expect(next.code, next.stderr).toBe(0);
-    expect(next.stderr).toContain('delivered report 2024-03-08, kept from an earlier run');
+    expect(next.stderr).toContain('delivered report-2024-03-08 to telegram, kept from an earlier run');
     expect(fake.received.slice(before).map((r) => r.caption?.match(/\d{4} г\./)?.[0])).toHaveLength(2);
-    expect(readdirSync(join(dir.path, '.vigil/outbox/undelivered'))).toEqual([]);
+    // Kept once, delivered once: a third run sends neither again.
+    const third = await vigil(['report', '--date', '2024-03-10', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    expect(third.stdout).toContain('report 2024-03-10 was already delivered to telegram; nothing sent again');
+    expect(fake.received.length).toBe(before + 2);
   });
 
-  it('writes to the outbox with --dry-run whatever the config says', async () => {
+  it('prints the report with --dry-run, sends nothing, and a real run after it sends it', async () => {
     const before = fake.attempts.length;
     const result = await vigil(['report', '--date', '2024-03-07', '--dry-run', '-c', 'tg.yaml'], {
       cwd: dir.path,
@@ -81,6 +83,15 @@ describe('vigil report', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(fake.attempts.length).toBe(before);
-    expect(existsSync(join(dir.path, '.vigil/outbox/report-2024-03-07.png'))).toBe(true);
+    expect(result.stdout).toContain('dry run: would send 1 notification(s); nothing was recorded or sent');
+    expect(result.stdout).toContain('Доброе утро');
+    const picture = /picture: (\S+\.png)/.exec(result.stdout)?.[1] ?? '';
+    expect(readFileSync(picture).subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(join(dir.path, '.vigil/outbox/report-2024-03-07.png'))).toBe(false);
+
+    const real = await vigil(['report', '--date', '2024-03-07', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toContain('report 2024-03-07 sent to Telegram chat -1001');
+    expect(fake.received.at(-1)?.caption).toContain('7 марта 2024');
   });
 });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryReport } from '../../src/report/report-job.js';
+import { vigilTables } from '../../src/tables/vigil-tables.js';
 import type { DayMetrics } from '../../src/daily/daily-report.js';
 import { createFeedTableSql, createMessagesTableSql } from '../../src/simulate/source-tables.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
@@ -95,6 +96,7 @@ describe('report metrics', () => {
       messages: tableName('src.message_actions'),
       receiverColumn: 'reciever_id',
     },
+    tables: vigilTables('report_state'),
     timezone: TZ,
     locale: 'en' as const,
   };

@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { RunLedger } from '../../src/schedule/run-ledger.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import { countingWarehouse } from '../support/counting-warehouse.js';
+import { testDelivery } from '../support/delivery.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TSX_IMPORT } from '../support/tsx-loader.js';
 import { vigil } from '../support/vigil.js';
@@ -39,7 +40,7 @@ describe('catch-up on start', () => {
     try {
       const deps = {
         warehouse,
-        delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger },
+        delivery: testDelivery([{ name: 'none', send: () => Promise.resolve() }]),
         logger: silentLogger,
       };
       await runEtlDays(deps, settings.etl, ['2024-03-06', '2024-03-09']);
@@ -85,7 +86,7 @@ describe('the scheduled alert job', () => {
       const counted = countingWarehouse(warehouse);
       const deps = {
         warehouse: counted.warehouse,
-        delivery: { notifier: { name: 'none', send: () => Promise.resolve() }, logger: silentLogger },
+        delivery: testDelivery([{ name: 'none', send: () => Promise.resolve() }]),
         logger: silentLogger,
       };
       const alert = serviceJobs(settings, deps).find((job) => job.name === 'alert');

@@ -1,11 +1,11 @@
 import { runAlert } from '../../src/alert/alert-job.js';
 import { runEtlDays } from '../../src/etl/etl-range.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { OutboxNotifier } from '../../src/notify/outbox-notifier.js';
 import { RunLedger } from '../../src/schedule/run-ledger.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { createWebApp } from '../../src/web/web-app.js';
+import { outboxDelivery } from './delivery.js';
 import { worldSettings } from './settings.js';
 import { tempDir } from './temp-dir.js';
 
@@ -33,15 +33,9 @@ export async function prepareDashboardData(warehouse: Warehouse): Promise<void> 
   await runEtlDays({ warehouse, logger: silentLogger }, world.etl, ['2024-03-04', '2024-03-05']);
   const outbox = tempDir('vigil-web-');
   try {
-    await runAlert(
-      {
-        warehouse,
-        delivery: { notifier: new OutboxNotifier(outbox.path), logger: silentLogger },
-        logger: silentLogger,
-      },
-      world.alert,
-      DASHBOARD_AT,
-    );
+    await runAlert({ warehouse, delivery: outboxDelivery(outbox.path), logger: silentLogger }, world.alert, {
+      at: DASHBOARD_AT,
+    });
   } finally {
     outbox.remove();
   }

@@ -1,40 +1,66 @@
-import { runAlert, type AlertResult } from '../../alert/alert-job.js';
-import { createDelivery } from '../../app/create-delivery.js';
-import { JobError } from '../../errors/vigil-error.js';
-import { metricName } from '../../metrics/metrics.js';
+import { alertProblems, runAlert, type AlertResult } from '../../alert/alert-job.js';
+import { JobError, UsageError } from '../../errors/vigil-error.js';
+import { metricName, METRICS } from '../../metrics/metrics.js';
 import { formatLocalTime } from '../../time/time.js';
 import type { CliContext } from '../cli-context.js';
 import type { AlertFlags } from '../commands/alert.js';
 import { timeFlag } from '../parse-flags.js';
+import { describeDryRun } from './dry-run.js';
+
+/** How far ahead of this machine's clock --at may be (clocks differ a little). */
+const CLOCK_SKEW_MS = 60_000;
 
 export async function action(ctx: CliContext, flags: AlertFlags): Promise<void> {
   const settings = ctx.settings();
-  const at = flags.at === undefined ? ctx.io.now() : timeFlag('--at', flags.at, settings.timezone);
-  const delivery = createDelivery(settings.delivery, { dryRun: flags.dryRun ?? false, logger: ctx.logger });
-  const result = await runAlert(
-    { warehouse: await ctx.openWarehouse(), delivery, logger: ctx.logger },
-    settings.alert,
-    at,
-  );
-  ctx.print(describe(result, settings.timezone, delivery.notifier.name));
-  const problems = result.outcomes.filter((o) => o.problem !== undefined);
-  if (problems.length > 0)
-    throw new JobError(
-      problems.map((o) => `${o.metric}${o.slice === '' ? '' : ` ${o.slice}`}: ${o.problem ?? ''}`).join('\n'),
+  const now = ctx.io.now();
+  const at = flags.at === undefined ? now : timeFlag('--at', flags.at, settings.timezone);
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    throw new UsageError(
+      `--at ${formatLocalTime(at, settings.timezone)} is in the future ` +
+        `(now ${formatLocalTime(now, settings.timezone)})`,
     );
+  }
+  const warehouse = await ctx.openWarehouse();
+  const dryRun = flags.dryRun ?? false;
+  const delivery = dryRun ? undefined : await ctx.delivery();
+  const result = await runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, { at, dryRun });
+  const destination = delivery ? [...delivery.destinations.keys()].join(', ') : '';
+  ctx.print(describe(result, settings.timezone, destination));
+  if (dryRun) ctx.print(describeDryRun(result.notifications));
+  const problems = alertProblems(result);
+  if (problems.length > 0) throw new JobError(problems.join('\n'));
 }
 
 function describe(result: AlertResult, timezone: string, destination: string): string {
   const number = (v: number | undefined) =>
     v === undefined ? '—' : Math.abs(v) < 10 ? v.toFixed(3) : Math.round(v).toLocaleString('en-US');
   const lines = [`window ${formatLocalTime(result.window, timezone)} (+15 min), ${result.windows} windows of history:`];
-  for (const { metric, slice, verdict, notification, gated } of result.outcomes) {
+  for (const source of result.sources) {
+    const newest = source.newest === undefined ? 'none' : formatLocalTime(new Date(source.newest), timezone);
+    const state = source.stale ? 'NO DATA' : 'ok';
+    const note = source.notification ? `  → no data ${source.notification}, ${destination}` : '';
+    lines.push(`  source ${source.source.padEnd(17)} newest event ${newest}  ${state}${note}`);
+  }
+  if (result.outcomes.length > 0 && result.outcomes.every((o) => o.status === 'not-arrived')) {
+    lines.push('  the events of this window have not arrived yet: nothing judged (see the sources above)');
+    return lines.join('\n');
+  }
+  for (const { metric, slice, status, verdict, notification, gated } of result.outcomes) {
+    const name = `${metricName(metric, 'en')}${slice === '' ? '' : ` ${slice}`}`;
+    if (status !== 'judged') {
+      lines.push(
+        `  ${name.padEnd(24)} ` +
+          (status === 'held' ? 'held: its source has no data' : 'its events have not arrived yet'),
+      );
+      continue;
+    }
+    // The detector's band may reach below zero; no count does.
+    const low = verdict.low === undefined || METRICS[metric].kind === 'ratio' ? verdict.low : Math.max(0, verdict.low);
     const state = verdict.alert ? 'ANOMALY' : gated ? 'ok (outside the band, within noise)' : 'ok';
     const note = notification ? `  → ${notification}, ${destination}` : '';
-    const name = `${metricName(metric, 'en')}${slice === '' ? '' : ` ${slice}`}`;
     lines.push(
       `  ${name.padEnd(24)} ${number(verdict.value).padStart(9)}  ` +
-        `band ${number(verdict.low)} … ${number(verdict.up)}  ${state}${note}`,
+        `band ${number(low)} … ${number(verdict.up)}  ${state}${note}`,
     );
   }
   return lines.join('\n');

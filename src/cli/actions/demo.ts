@@ -1,10 +1,8 @@
 import { runAlert } from '../../alert/alert-job.js';
-import { createDelivery } from '../../app/create-delivery.js';
 import { JobError } from '../../errors/vigil-error.js';
 import { discardDigests } from '../../etl/etl-job.js';
 import { runEtlDays } from '../../etl/etl-range.js';
 import { metricName } from '../../metrics/metrics.js';
-import { OutboxNotifier } from '../../notify/outbox-notifier.js';
 import { runReport } from '../../report/report-job.js';
 import { DEFAULT_POPULATION } from '../../simulate/population.js';
 import { simulateFresh } from '../../simulate/simulate.js';
@@ -21,6 +19,7 @@ import {
 import { evaluatedWindow } from '../../windows/windows.js';
 import type { CliContext } from '../cli-context.js';
 import { DEMO_DAYS, DEMO_ETL_DAYS } from '../commands/demo.js';
+import { plainText } from './dry-run.js';
 
 /** A drop the alert job will see: views fall to 30 % from the start of the last complete window. */
 const DEMO_DROP = 0.3;
@@ -37,13 +36,17 @@ interface SliceRow {
 }
 
 export async function action(ctx: CliContext): Promise<void> {
+  // The demo replaces tables and sends notifications: never on a configured server or chat.
+  ctx.useBuiltInDefaults();
   const settings = ctx.settings();
   const { timezone, etl } = settings;
   const now = floorToMinutes(ctx.io.now(), 1);
-  const warehouse = await ctx.openWarehouse();
   const say = (text: string) => ctx.logger.info(text);
-
-  say(`vigil demo: ${warehouse.kind} warehouse at ${warehouse.location}, timezone ${timezone}`);
+  say(
+    `vigil demo: on its own embedded warehouse (${ctx.config().config.warehouse.embedded?.path ?? ''}) and outbox ` +
+      `(${settings.delivery.outbox}), timezone ${timezone}; vigil.yaml and VIGIL_CONFIG are not used`,
+  );
+  const warehouse = await ctx.openWarehouse();
   const simulating = ctx.progress('simulating');
   const from = startOfDay(addDays(dayOf(now, timezone), -(DEMO_DAYS - 1)), timezone);
   const drop = { metric: 'views' as const, factor: DEMO_DROP, from: evaluatedWindow(now, 0), to: now };
@@ -76,23 +79,21 @@ export async function action(ctx: CliContext): Promise<void> {
       `into ${etl.target.database}.${etl.target.table} in ${seconds.toFixed(1)} s`,
   );
 
-  const delivery = createDelivery(settings.delivery, { logger: ctx.logger });
-  const report = await runReport({ warehouse, delivery, logger: ctx.logger }, settings.report, lastDay);
-  const outbox = delivery.notifier instanceof OutboxNotifier ? delivery.notifier.directory : undefined;
-  const destination = outbox === undefined ? 'Telegram' : `${outbox}/report-${lastDay}.txt and .png`;
+  const delivery = await ctx.delivery();
+  const outbox = settings.delivery.outbox;
+  const report = await runReport({ warehouse, delivery, logger: ctx.logger }, settings.report, { day: lastDay });
   say(
-    `3. sent the daily report for ${lastDay} to ${destination}` +
+    `3. sent the daily report for ${lastDay} to ${outbox}/report-${lastDay}.txt and .png` +
       (report.imageError === undefined ? '' : ` (without its picture: ${report.imageError})`),
   );
 
-  const alert = await runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, now);
+  const alert = await runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, { at: now });
   const fired = alert.outcomes.filter((o) => o.notification === 'started');
   say(
     `4. checked the window ${formatLocalTime(alert.window, timezone)} (+15 min): ` +
       (fired.length === 0
         ? 'no anomaly'
-        : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, ` +
-          `notified to ${outbox ?? 'Telegram'}`),
+        : `anomalies in ${fired.map((o) => metricName(o.metric, 'en')).join(', ')}, notified to ${outbox}`),
   );
 
   const rows = await warehouse.query<SliceRow>(
@@ -101,10 +102,7 @@ export async function action(ctx: CliContext): Promise<void> {
      ORDER BY dimension DESC, dimension_value`,
     { params: { day: lastDay } },
   );
-  const pictures =
-    outbox === undefined
-      ? []
-      : [`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)];
+  const pictures = [`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)];
   ctx.print(
     [
       '',
@@ -121,8 +119,8 @@ export async function action(ctx: CliContext): Promise<void> {
       '  npx vigil status                  # the tables and their sizes',
       `  npx vigil etl --date ${lastDay}    # recompute a day: replaced atomically, never doubled`,
       '  npx vigil simulate --append       # extend the data up to now',
-      `  npx vigil report --date ${lastDay} --dry-run   # the report again, into the outbox`,
-      '  npx vigil alert --dry-run         # check the latest window again',
+      `  npx vigil report --date ${lastDay} --dry-run   # the report again, printed; nothing sent`,
+      '  npx vigil alert --dry-run         # check the latest window again; nothing sent',
       '  npx vigil simulate --days 7 --anomaly metric=messages,factor=0,last=30m',
       '                                    # a week with a messenger outage in the last half hour',
       '  npx vigil --help                  # everything else',
@@ -141,13 +139,4 @@ function sliceTable(rows: readonly SliceRow[]): string[] {
         [r.views, r.likes, r.messages_sent, r.messages_received, r.users_sent, r.users_received].map(n).join(''),
     ),
   ];
-}
-
-/** Telegram HTML as a terminal shows it: tags dropped, entities restored. */
-function plainText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
 }

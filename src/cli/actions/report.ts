@@ -1,11 +1,10 @@
-import { createDelivery } from '../../app/create-delivery.js';
 import { JobError, UsageError } from '../../errors/vigil-error.js';
-import { OutboxNotifier } from '../../notify/outbox-notifier.js';
-import { runReport } from '../../report/report-job.js';
+import { runReport, undelivered } from '../../report/report-job.js';
 import { dayOf, yesterday } from '../../time/time.js';
 import type { CliContext } from '../cli-context.js';
 import type { ReportFlags } from '../commands/report.js';
 import { dateFlag } from '../parse-flags.js';
+import { describeDryRun } from './dry-run.js';
 
 export async function action(ctx: CliContext, flags: ReportFlags): Promise<void> {
   const settings = ctx.settings();
@@ -18,17 +17,39 @@ export async function action(ctx: CliContext, flags: ReportFlags): Promise<void>
         'the report covers complete days',
     );
   }
-  const delivery = createDelivery(settings.delivery, { dryRun: flags.dryRun ?? false, logger: ctx.logger });
-  const result = await runReport(
-    { warehouse: await ctx.openWarehouse(), delivery, logger: ctx.logger },
-    settings.report,
+  const dryRun = flags.dryRun ?? false;
+  const warehouse = await ctx.openWarehouse();
+  const delivery = dryRun ? undefined : await ctx.delivery();
+  const result = await runReport({ warehouse, delivery, logger: ctx.logger }, settings.report, {
     day,
-  );
-  const where =
-    delivery.notifier instanceof OutboxNotifier
-      ? `written to ${delivery.notifier.directory}/report-${day}.txt${result.notification.image ? ' and .png' : ''}`
-      : `sent to Telegram chat ${settings.delivery.telegram?.chatId ?? ''}`;
-  ctx.print(`report ${day} ${where}`);
-  if (result.imageError !== undefined)
+    dryRun,
+    force: flags.force ?? false,
+  });
+  if (dryRun) {
+    ctx.print(describeDryRun([result.notification]));
+    return;
+  }
+  const sent = result.deliveries.filter((d) => d.sent && !d.earlier).map((d) => d.destination);
+  if (sent.length > 0)
+    ctx.print(`report ${day} sent to ${sent.map((d) => describeDestination(d, settings.delivery)).join(', ')}`);
+  if (result.alreadyDelivered.length > 0 && !flags.force) {
+    ctx.print(
+      `report ${day} was already delivered to ${result.alreadyDelivered.join(', ')}; ` +
+        'nothing sent again (--force sends it again)',
+    );
+  }
+  const failure = undelivered(result);
+  if (failure !== undefined) throw new JobError(failure);
+  if (result.imageError !== undefined) {
     throw new JobError(`the report's picture could not be made (${result.imageError}); the text went out alone`);
+  }
+}
+
+function describeDestination(
+  name: string,
+  delivery: { outbox: string; telegram?: { chatId: string } | undefined },
+): string {
+  if (name === 'telegram') return `Telegram chat ${delivery.telegram?.chatId ?? ''}`;
+  if (name === 'outbox') return `the outbox (${delivery.outbox})`;
+  return name;
 }

@@ -1,4 +1,3 @@
-import { createDelivery } from '../../app/create-delivery.js';
 import { catchUpEtl, serviceJobs } from '../../app/service-jobs.js';
 import { systemClock } from '../../schedule/clock.js';
 import type { JobName } from '../../schedule/jobs.js';
@@ -17,7 +16,7 @@ const STOP_TIMEOUT_MS = 60_000;
 export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> {
   const settings = ctx.settings();
   const warehouse = await ctx.openWarehouse();
-  const delivery = createDelivery(settings.delivery, { logger: ctx.logger });
+  const delivery = await ctx.delivery();
   const ledger = new RunLedger(warehouse, settings.tables);
   const deps = { warehouse, delivery, logger: ctx.logger };
   const redact = (text: string) => ctx.redact(text);

@@ -1,0 +1,99 @@
+import type { Logger } from '../log/logger.js';
+import type { NotificationJournal, PendingNotification } from './journal.js';
+import { DeliveryError, notificationId, type Notification, type Notifier } from './notifier.js';
+
+/** How long delivery may take. */
+export interface DeliveryPolicy {
+  /** One notification to one destination, retries and waits for 429s included; then it is kept. */
+  readonly budgetMs: number;
+  /** All of a run's deliveries; what is left is kept for the next run, so a run never delays the next one. */
+  readonly deadlineMs: number;
+}
+
+/** Where notifications go, and how long delivering may take. */
+export interface Delivery {
+  /** Every destination by name. */
+  readonly destinations: ReadonlyMap<string, Notifier>;
+  readonly policy: DeliveryPolicy;
+  readonly logger: Logger;
+  /** The wall clock: deadlines and the journal's times. */
+  readonly now: () => Date;
+}
+
+/** What became of one notification at one destination in this run. */
+export interface DeliveryOutcome {
+  readonly id: string;
+  readonly destination: string;
+  /**
+   * Sent now; `false` with `error` when kept for the next run, `skipped` when its turn never came
+   * before the deadline.
+   */
+  readonly sent: boolean;
+  readonly error?: string;
+  readonly skipped?: boolean;
+  /** From an earlier run. */
+  readonly earlier: boolean;
+}
+
+/**
+ * Delivers a run's own notifications (already in the journal), then those earlier runs could not
+ * deliver, oldest first, each to each of its destinations that has not taken it, within the
+ * policy's budget per send and deadline per run. Every outcome goes to the journal; what fails
+ * stays pending there.
+ */
+export async function dispatch(
+  delivery: Delivery,
+  journal: NotificationJournal,
+  own: readonly PendingNotification[],
+  /** The messages earlier runs left pending, when the caller has read them already. */
+  earlier?: readonly { readonly message: string; readonly missing: readonly string[] }[],
+): Promise<DeliveryOutcome[]> {
+  const started = delivery.now().getTime();
+  const left = () => delivery.policy.deadlineMs - (delivery.now().getTime() - started);
+  const outcomes: DeliveryOutcome[] = [];
+  const ownIds = new Set(own.map((p) => notificationId(p.notification)));
+
+  const send = async ({ notification, destinations }: PendingNotification, earlier: boolean) => {
+    const id = notificationId(notification);
+    for (const destination of destinations) {
+      const notifier = delivery.destinations.get(destination);
+      if (!notifier) continue;
+      if (left() <= 0) {
+        outcomes.push({ id, destination, sent: false, skipped: true, earlier });
+        continue;
+      }
+      const error = await attempt(notifier, notification, Math.min(delivery.policy.budgetMs, left()));
+      await journal.delivered(id, destination, error === undefined ? {} : { error }, delivery.now());
+      outcomes.push({ id, destination, sent: error === undefined, ...(error === undefined ? {} : { error }), earlier });
+      if (error === undefined && earlier)
+        delivery.logger.info(`delivered ${id} to ${destination}, kept from an earlier run`);
+      if (error !== undefined) {
+        const when = earlier ? 'still undelivered' : 'not delivered';
+        delivery.logger.warn(
+          `${id} ${when} to ${destination}: ${error}; it is kept and will be retried on the next run`,
+        );
+      }
+    }
+  };
+
+  for (const pending of own) await send(pending, false);
+  if (left() > 0) {
+    const waiting = earlier ? await journal.payloads(earlier) : await journal.pending(100);
+    for (const pending of waiting) {
+      if (!ownIds.has(notificationId(pending.notification))) await send(pending, true);
+    }
+  }
+  return outcomes;
+}
+
+async function attempt(notifier: Notifier, notification: Notification, budgetMs: number): Promise<string | undefined> {
+  const signal = AbortSignal.timeout(Math.max(1, budgetMs));
+  try {
+    await notifier.send(notification, signal);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DeliveryError) return error.message;
+    if (signal.aborted) return `gave up after ${Math.round(budgetMs / 1000)} s`;
+    return error instanceof Error ? error.message : String(error);
+  }
+}
