@@ -60,6 +60,7 @@ export async function benchEtl(warehouse: Warehouse, eventsPerDay: number): Prom
     lookback: 30,
     dimensions: resolveDimensions({}),
     timezone: TZ,
+    maxShrink: 0.5,
   };
   await warehouse.command('DROP DATABASE IF EXISTS bench_etl_out');
   const events = await ensureHistory(warehouse, eventsPerDay);

@@ -62,7 +62,7 @@ export function settingsFrom(config: Config): Settings {
     timezone,
     sources,
     tables,
-    etl: { sources, target, lookback: config.etl.lookback, dimensions, timezone },
+    etl: { sources, target, lookback: config.etl.lookback, dimensions, timezone, maxShrink: config.etl.maxShrink },
     report: { sources, tables, timezone, locale: config.report.locale },
     alert: {
       sources,

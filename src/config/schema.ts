@@ -106,6 +106,11 @@ const dimensionExpression = z
 const etl = z.strictObject({
   target: tableName.default('vigil.daily_slices'),
   /** Calendar days, ending with D, in which a user's latest own row gives their attributes. */
+  /**
+   * A published day is replaced only if its new totals fall by at most this share (0.5: by half);
+   * more takes --force.
+   */
+  maxShrink: z.number().min(0).max(1).default(0.5),
   lookback: z.number().int().min(1).max(365).default(30),
   /** Extra slices: name → ClickHouse expression over the user attributes, e.g. an age bucket. */
   dimensions: z

@@ -6,13 +6,22 @@ import { firstSourceDay } from '../sources/source-days.js';
 import type { Sources, UserAttribute } from '../sources/sources.js';
 import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
 import { dayPartitionId, freshStagingTable, publishDay } from '../warehouse/day-partition.js';
-import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
+import { siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
 import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql } from './etl-queries.js';
 import { packedLatestRow, STRING_TOO_LONG, tupleLatestRow, type LatestRowSql } from './latest-row.js';
-import { createDigestedDaysTableSql, createSlicesTableSql, createUserDaysTableSql } from './etl-tables.js';
+import { createDigestedDaysTableSql, createUserDaysTableSql } from './etl-tables.js';
+import {
+  discardGeneration,
+  ensureTargetStore,
+  nextGeneration,
+  publishedTotals,
+  publishGeneration,
+  targetStore,
+  type DayTotals,
+} from './target.js';
 
 export interface EtlDeps {
   readonly warehouse: Warehouse;
@@ -26,20 +35,32 @@ export interface EtlSettings {
   readonly lookback: number;
   readonly dimensions: readonly Dimension[];
   readonly timezone: string;
+  /**
+   * A day that is published already is replaced only if its new totals (events) fall by at most
+   * this share; more takes --force (raw events that expired, a source half loaded).
+   */
+  readonly maxShrink: number;
 }
 
 export interface EtlDayResult {
   readonly day: IsoDate;
-  /** Rows of the target now holding day D. */
+  /** Rows of the target now holding day D (unchanged when skipped). */
   readonly rows: number;
   readonly seconds: number;
   /** Earlier days whose user digests had to be built from raw events for the look-back. */
   readonly digestedDays: readonly IsoDate[];
+  /** The sources have no events on D: the day was left as it was. */
+  readonly skipped?: 'no-events';
 }
 
 /** The staged day broke an invariant of SPEC §3; nothing was published. */
 export class EtlInvariantError extends JobError {
   override readonly name = 'EtlInvariantError';
+}
+
+/** The new rows of a published day add up to far fewer events than its old ones; not published without force. */
+export class EtlShrinkError extends JobError {
+  override readonly name = 'EtlShrinkError';
 }
 
 /** The digest table of per-user-day attributes kept beside the target. */
@@ -82,10 +103,7 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
     }
   }
   const digests = userDaysTable(settings.target);
-  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.target.database)}`, {
-    idempotent: true,
-  });
-  await warehouse.command(createSlicesTableSql(settings.target), { idempotent: true });
+  await ensureTargetStore(warehouse, targetStore(settings.target));
 
   // The digests hold the attributes the dimensions use; other dimensions need other digests.
   const attributes = attributesUsed(settings.dimensions);
@@ -113,38 +131,59 @@ export interface EtlPlan {
 }
 
 /**
- * SPEC §3 for day D, idempotent and atomic: D is built in a staging table, checked, and swapped
- * in with one REPLACE PARTITION. A run killed at any point leaves D as it was, or complete.
+ * SPEC §3 for day D, idempotent and atomic: D is written as a new generation, checked, and
+ * published by one single-row insert (see target.ts): a run killed at any point leaves D as it
+ * was, or complete, for every reader. A day without events is left as it was; a day whose new
+ * totals fall by more than `maxShrink` is refused unless forced.
  */
 export async function runEtlDay(
   deps: EtlDeps,
   settings: EtlSettings,
   plan: EtlPlan,
   day: IsoDate,
+  options: { readonly force?: boolean } = {},
 ): Promise<EtlDayResult> {
   const started = performance.now();
   const { warehouse } = deps;
+  const store = targetStore(settings.target);
   const digests = userDaysTable(settings.target);
   const lookbackFrom = addDays(day, -(settings.lookback - 1));
   // Before the first day with events there is nothing to digest; with no events at all, nothing.
   const digestFrom = plan.firstDay === undefined ? day : plan.firstDay > lookbackFrom ? plan.firstDay : lookbackFrom;
 
   const digested = await digestMissingDays(deps, settings, plan, digestFrom, addDays(day, -1));
-  await digestDay(deps, settings, plan, day);
+  const users = await digestDay(deps, settings, plan, day);
+  const seconds = () => (performance.now() - started) / 1000;
+  if (users === 0) return { day, rows: 0, seconds: seconds(), digestedDays: digested, skipped: 'no-events' };
 
-  const staging = siblingTable(settings.target, `_staging_${dayPartitionId(day)}`);
+  const generation = await nextGeneration(warehouse, store, day);
   try {
-    await freshStagingTable(warehouse, staging, settings.target);
-    await warehouse.command(slicesSql(digests, staging, settings.dimensions, plan.attributes), {
-      params: { ...dayParams(day, settings.timezone), lookback_from: lookbackFrom },
+    await warehouse.command(slicesSql(digests, store.rows, settings.dimensions, plan.attributes), {
+      params: { ...dayParams(day, settings.timezone), lookback_from: lookbackFrom, generation },
       idempotent: true,
     });
-    await checkInvariants(warehouse, staging, day, settings.dimensions);
-    const rows = await publishDay(warehouse, settings.target, staging, day);
-    return { day, rows, seconds: (performance.now() - started) / 1000, digestedDays: digested };
-  } finally {
-    await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
+    const staged = await checkInvariants(warehouse, store.rows, day, generation, settings.dimensions);
+    if (!options.force) refuseShrink(day, await publishedTotals(warehouse, store, day), staged, settings.maxShrink);
+  } catch (error) {
+    await discardGeneration(warehouse, store, day, generation);
+    throw error;
   }
+  const rows = await publishGeneration(warehouse, store, day, generation);
+  return { day, rows, seconds: seconds(), digestedDays: digested };
+}
+
+/** Refuses a day whose new rows count far fewer events than the published ones. */
+function refuseShrink(day: IsoDate, published: DayTotals | undefined, staged: DayTotals, maxShrink: number): void {
+  if (!published) return;
+  const before = published.views + published.likes + published.messages;
+  const after = staged.views + staged.likes + staged.messages;
+  if (before === 0 || after >= before * (1 - maxShrink)) return;
+  const fall = Math.round((1 - after / before) * 100);
+  const n = (value: number) => value.toLocaleString('en-US');
+  throw new EtlShrinkError(
+    `day ${day} would fall from ${n(before)} to ${n(after)} events (−${fall} %), more than etl.maxShrink ` +
+      `(${Math.round(maxShrink * 100)} %); the day is left as it was (--force replaces it)`,
+  );
 }
 
 /** Days of the target missing in [from, to], for `--missing` and catch-up; all of them if it does not exist yet. */
@@ -154,21 +193,31 @@ export async function missingDays(
   from: IsoDate,
   to: IsoDate,
 ): Promise<IsoDate[]> {
+  const have = new Set(await presentDays(warehouse, target, daysBetween(from, to)));
+  return daysBetween(from, to).filter((day) => !have.has(day));
+}
+
+/** Which of the days (in order) the target holds; none if it does not exist yet. */
+export async function presentDays(
+  warehouse: Warehouse,
+  target: TableName,
+  days: readonly IsoDate[],
+): Promise<IsoDate[]> {
+  if (days.length === 0) return [];
   const present = await warehouse
     .query<{ day: string }>(
       `SELECT DISTINCT toString(event_date) AS day FROM ${target.sql}
        WHERE event_date >= {from:Date} AND event_date <= {to:Date}`,
-      {
-        params: { from, to },
-      },
+      { params: { from: days[0] ?? '', to: days.at(-1) ?? '' } },
     )
     .catch((error: unknown) => {
-      if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE'))
+      if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE')) {
         return [];
+      }
       throw error;
     });
   const have = new Set(present.map((row) => row.day));
-  return daysBetween(from, to).filter((day) => !have.has(day));
+  return days.filter((day) => have.has(day));
 }
 
 function dayParams(day: IsoDate, timezone: string): Record<string, string> {
@@ -180,7 +229,8 @@ function dayParams(day: IsoDate, timezone: string): Record<string, string> {
 }
 
 /** Builds (or rebuilds) day D's user digest from raw events, published atomically like the target. */
-async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<void> {
+/** Returns how many users the day has (0: no events). */
+async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<number> {
   const digests = userDaysTable(settings.target);
   const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
   const digest = (latest: LatestRowSql) =>
@@ -201,6 +251,7 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: Et
     }
     const users = await publishDay(warehouse, digests, staging, day);
     await warehouse.insert(digestedDaysTable(settings.target), [{ event_date: day, users }]);
+    return users;
   } finally {
     await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
   }
@@ -230,20 +281,18 @@ async function digestMissingDays(
 /** SPEC §3's invariants on the staged day: every dimension sums to the same totals; sent = received. */
 async function checkInvariants(
   warehouse: Warehouse,
-  staging: TableName,
+  rows: TableName,
   day: IsoDate,
+  generation: number,
   dimensions: readonly Dimension[],
-): Promise<void> {
+): Promise<DayTotals> {
   const totals = await warehouse.query<{
     dimension: string;
     views: number;
     likes: number;
     sent: number;
     received: number;
-  }>(stagedTotalsSql(staging), {
-    params: { day },
-  });
-  if (totals.length === 0) return;
+  }>(stagedTotalsSql(rows), { params: { day, generation } });
   const problems: string[] = [];
   if (totals.length !== dimensions.length)
     problems.push(`${totals.length} dimensions staged, ${dimensions.length} expected`);
@@ -254,8 +303,10 @@ async function checkInvariants(
       problems.push(`${t.dimension} sums differ from ${first.dimension}`);
     }
   }
-  if (problems.length > 0)
+  if (problems.length > 0) {
     throw new EtlInvariantError(
       `day ${day} failed its consistency checks and was not published: ${problems.join('; ')}`,
     );
+  }
+  return { views: first?.views ?? 0, likes: first?.likes ?? 0, messages: first?.sent ?? 0 };
 }

@@ -83,7 +83,7 @@ export function slicesSql(
     .join(',\n    ');
   const counts = ['views', 'likes', 'messages_received', 'messages_sent', 'users_received', 'users_sent'];
   const sums = counts.map((c) => `sum(${c}) AS ${c}`).join(', ');
-  return `INSERT INTO ${into.sql} (event_date, dimension, dimension_value, ${counts.join(', ')})
+  return `INSERT INTO ${into.sql} (event_date, generation, dimension, dimension_value, ${counts.join(', ')})
 WITH
   remembered AS (
     SELECT user_id, ${attributes.map((a) => `argMax(${a}, last_time) AS remembered_${a}`).join(', ')}, 1 AS found
@@ -103,7 +103,8 @@ WITH
     )
     GROUP BY known, ${attributes.join(', ')}
   )
-SELECT {day:Date}, tupleElement(slice, 1) AS dimension, tupleElement(slice, 2) AS dimension_value, ${sums}
+SELECT {day:Date}, {generation:UInt64}, tupleElement(slice, 1) AS dimension, tupleElement(slice, 2) AS dimension_value,
+  ${sums}
 FROM combinations
 ARRAY JOIN [
     ${slices}
@@ -111,12 +112,13 @@ ARRAY JOIN [
 GROUP BY dimension, dimension_value`;
 }
 
-/** Per-dimension sums of the staged day, for the invariants checked before it is published. */
-export function stagedTotalsSql(staging: TableName): string {
+/** Per-dimension sums of a written, unpublished generation of a day, checked before it is published. */
+export function stagedTotalsSql(rows: TableName): string {
   return `SELECT dimension, sum(views) AS views, sum(likes) AS likes,
   sum(messages_sent) AS sent, sum(messages_received) AS received,
   count() AS rows
-FROM ${staging.sql} WHERE event_date = {day:Date} GROUP BY dimension ORDER BY dimension`;
+FROM ${rows.sql} WHERE event_date = {day:Date} AND generation = {generation:UInt64}
+GROUP BY dimension ORDER BY dimension`;
 }
 
 /** Checks that an extra dimension's expression evaluates on a sample user. */

@@ -11,14 +11,14 @@ export async function runEtlDays(
   deps: EtlDeps,
   settings: EtlSettings,
   days: readonly IsoDate[],
-  onDay?: (day: IsoDate, index: number) => void,
+  options: { readonly force?: boolean; readonly onDay?: (day: IsoDate, index: number) => void } = {},
 ): Promise<EtlDayOutcome[]> {
   const plan = await prepareEtl(deps, settings);
   const outcomes: EtlDayOutcome[] = [];
   for (const [index, day] of days.entries()) {
-    onDay?.(day, index);
+    options.onDay?.(day, index);
     try {
-      outcomes.push({ ok: true, ...(await runEtlDay(deps, settings, plan, day)) });
+      outcomes.push({ ok: true, ...(await runEtlDay(deps, settings, plan, day, { force: options.force ?? false })) });
     } catch (error) {
       outcomes.push({ ok: false, day, error });
     }

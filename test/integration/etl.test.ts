@@ -118,6 +118,7 @@ function settingsFor(database: string, overrides: Partial<EtlSettings> = {}): Et
     },
     target: tableName(`${database}_out.slices`),
     lookback: 30,
+    maxShrink: 0.5,
     dimensions: resolveDimensions(extraDimensions),
     timezone: TZ,
     ...overrides,
@@ -228,8 +229,8 @@ describe('ETL writes each day idempotently and atomically', () => {
   });
 
   it.each([
-    ['while staging the slices', /INSERT INTO `idem_out`\.`slices_staging_/],
-    ['just before publishing', /REPLACE PARTITION/],
+    ['while writing the slices', /INSERT INTO `idem_out`\.`slices_rows`/],
+    ['just before publishing', /^insert idem_out\.slices_published$/],
     ['while digesting the day', /INSERT INTO `idem_out`\.`slices_user_days_staging_/],
   ])('leaves the previous rows intact when a run fails %s', async (_when, failOn) => {
     const before = await snapshot();
@@ -240,6 +241,10 @@ describe('ETL writes each day idempotently and atomically', () => {
       ...warehouse,
       command: (sql, options) =>
         failOn.test(sql) ? Promise.reject(new Error('killed')) : warehouse.command(sql, options),
+      insert: (table, rows, options) =>
+        failOn.test(`insert ${table.database}.${table.table}`)
+          ? Promise.reject(new Error('killed'))
+          : warehouse.insert(table, rows, options),
     };
     await expect(etl(settings, [day], failing)).rejects.toThrow('killed');
     expect(await snapshot()).toBe(before);
@@ -265,7 +270,7 @@ describe('ETL writes each day idempotently and atomically', () => {
     expect(await snapshot()).toBe(expected);
   });
 
-  it('replaces a day when its events change, and empties it when they vanish', async () => {
+  it('replaces a day when its events change, and leaves it as it was when they vanish', async () => {
     await warehouse.insert(tableName('idem.feed_actions'), [
       feed(1, 'view', '2024-03-10 09:00:00', A),
     ] as unknown as Record<string, unknown>[]);
@@ -282,8 +287,11 @@ describe('ETL writes each day idempotently and atomically', () => {
       "ALTER TABLE idem.message_actions DELETE WHERE toDate(time, 'Asia/Kolkata') = '2024-03-10' " +
         'SETTINGS mutations_sync = 1',
     );
-    await etl(settings, [day]);
-    expect(await targetRows(settings, day)).toEqual([]);
+    const published = await targetRows(settings, day);
+    const [outcome] = await runEtlDays({ warehouse, logger: silentLogger }, settings, [day]);
+    expect(outcome).toMatchObject({ ok: true, day, skipped: 'no-events', rows: 0 });
+    expect(await targetRows(settings, day)).toEqual(published);
+    expect(published.find(isAndroid)?.views).toBe((expected?.views ?? 0) + 1);
   });
 });
 
@@ -391,7 +399,7 @@ describe('ETL over a range of days', () => {
     const failing: Warehouse = {
       ...warehouse,
       command: (sql, options) =>
-        options?.params?.day === '2024-03-10' && sql.includes('slices_staging') && sql.startsWith('INSERT')
+        options?.params?.day === '2024-03-10' && sql.includes('slices_rows') && sql.startsWith('INSERT')
           ? Promise.reject(new Error('disk full'))
           : warehouse.command(sql, options),
     };

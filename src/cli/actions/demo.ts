@@ -68,9 +68,9 @@ export async function action(ctx: CliContext): Promise<void> {
   const lastDay = yesterday(now, timezone);
   const days = daysBetween(addDays(lastDay, -(DEMO_ETL_DAYS - 1)), lastDay);
   const computing = ctx.progress('etl');
-  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, (day, index) =>
-    computing.update(index, days.length, day),
-  ).finally(() => computing.finish());
+  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, {
+    onDay: (day, index) => computing.update(index, days.length, day),
+  }).finally(() => computing.finish());
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new JobError(`the ETL failed for ${failed.map((o) => o.day).join(', ')}`);
   const seconds = outcomes.reduce((sum, o) => sum + (o.ok ? o.seconds : 0), 0);

@@ -1,0 +1,173 @@
+import type { IsoDate } from '../time/time.js';
+import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+
+/*
+ * How the target keeps its days so that no crash can show a day twice or half. Each computation
+ * of a day is a *generation*: its rows are written under a new generation number into
+ * `<target>_rows` (invisible), checked, then published by one single-row insert into
+ * `<target>_published`, which a single part makes atomic. The target itself is a view that shows,
+ * for each day, the rows of its latest published generation only. A run killed anywhere leaves a
+ * day old or new for every reader; rows of unpublished or superseded generations are dropped by
+ * the next publication of that day.
+ */
+
+/** The metric columns of SPEC §3, in the target's order. */
+export const SLICE_COUNTS = [
+  'views',
+  'likes',
+  'messages_received',
+  'messages_sent',
+  'users_received',
+  'users_sent',
+] as const;
+
+/** The tables behind the target view. */
+export interface TargetStore {
+  /** SPEC §3's target as readers see it: a view. */
+  readonly view: TableName;
+  /** Every generation's rows. */
+  readonly rows: TableName;
+  /** Which generation of each day is published. */
+  readonly published: TableName;
+}
+
+export function targetStore(target: TableName): TargetStore {
+  return { view: target, rows: siblingTable(target, '_rows'), published: siblingTable(target, '_published') };
+}
+
+/** Published totals of a day: the events its rows add up to (any dimension gives the same). */
+export interface DayTotals {
+  readonly views: number;
+  readonly likes: number;
+  readonly messages: number;
+}
+
+/** Creates the store (and turns a target table of vigil ≤ 0.1 into it, keeping its rows). Idempotent. */
+export async function ensureTargetStore(warehouse: Warehouse, store: TargetStore): Promise<void> {
+  const counts = SLICE_COUNTS.map((c) => `${c} UInt64`).join(', ');
+  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(store.view.database)}`, {
+    idempotent: true,
+  });
+  await warehouse.command(
+    `CREATE TABLE IF NOT EXISTS ${store.rows.sql} (
+  event_date Date, generation UInt64, dimension String, dimension_value String, ${counts}
+) ENGINE = MergeTree PARTITION BY (event_date, generation)
+ORDER BY (event_date, generation, dimension, dimension_value)`,
+    { idempotent: true },
+  );
+  await warehouse.command(
+    `CREATE TABLE IF NOT EXISTS ${store.published.sql} (event_date Date, generation UInt64)
+ENGINE = ReplacingMergeTree(generation) ORDER BY event_date`,
+    { idempotent: true },
+  );
+  const engine = await tableEngine(warehouse, store.view);
+  const legacy = await tableEngine(warehouse, siblingTable(store.view, '_legacy'));
+  if ((engine !== undefined && engine !== 'View') || legacy !== undefined) await adoptLegacyTable(warehouse, store);
+  if (engine !== 'View') await warehouse.command(createViewSql(store), { idempotent: true });
+}
+
+/** The view: each day's rows of its latest published generation. */
+function createViewSql(store: TargetStore): string {
+  return `CREATE VIEW IF NOT EXISTS ${store.view.sql} AS
+SELECT event_date, dimension, dimension_value, ${SLICE_COUNTS.join(', ')}
+FROM ${store.rows.sql}
+WHERE (event_date, generation) IN (SELECT event_date, max(generation) FROM ${store.published.sql} GROUP BY event_date)`;
+}
+
+/**
+ * vigil ≤ 0.1 kept the target as a table: its rows become generation 1 of their days, published,
+ * and the table gives way to the view. Every step can be repeated after a crash: the table is
+ * first renamed aside, and generation 1 is written afresh until the renamed table is dropped.
+ */
+async function adoptLegacyTable(warehouse: Warehouse, store: TargetStore): Promise<void> {
+  const legacy = siblingTable(store.view, '_legacy');
+  if ((await tableEngine(warehouse, store.view)) !== undefined) {
+    await warehouse.command(`RENAME TABLE ${store.view.sql} TO ${legacy.sql}`);
+  }
+  const copied = await warehouse.query<{ day: string }>(
+    `SELECT DISTINCT toString(event_date) AS day FROM ${store.rows.sql} WHERE generation = 1`,
+  );
+  for (const { day } of copied) await discardGeneration(warehouse, store, day, 1);
+  await warehouse.command(
+    `INSERT INTO ${store.rows.sql} (event_date, generation, dimension, dimension_value, ${SLICE_COUNTS.join(', ')})
+SELECT event_date, 1, dimension, dimension_value, ${SLICE_COUNTS.join(', ')} FROM ${legacy.sql}`,
+  );
+  await warehouse.command(
+    `INSERT INTO ${store.published.sql} (event_date, generation) SELECT DISTINCT event_date, 1 FROM ${legacy.sql}`,
+  );
+  await warehouse.command(`DROP TABLE ${legacy.sql}`, { idempotent: true });
+}
+
+async function tableEngine(warehouse: Warehouse, table: TableName): Promise<string | undefined> {
+  const [row] = await warehouse.query<{ engine: string }>(
+    'SELECT engine FROM system.tables WHERE database = {database:String} AND name = {table:String}',
+    { params: { database: table.database, table: table.table } },
+  );
+  return row?.engine;
+}
+
+/** A generation number newer than any the store has seen for a day, published or not. */
+export async function nextGeneration(warehouse: Warehouse, store: TargetStore, day: IsoDate): Promise<number> {
+  const [row] = await warehouse.query<{ latest: number }>(
+    `SELECT greatest(
+       (SELECT max(generation) FROM ${store.rows.sql} WHERE event_date = {day:Date}),
+       (SELECT max(generation) FROM ${store.published.sql} WHERE event_date = {day:Date})) AS latest`,
+    { params: { day } },
+  );
+  return (row?.latest ?? 0) + 1;
+}
+
+/** The totals of a day as published now; undefined when the day has no rows. */
+export async function publishedTotals(
+  warehouse: Warehouse,
+  store: TargetStore,
+  day: IsoDate,
+): Promise<DayTotals | undefined> {
+  const [row] = await warehouse.query<DayTotals & { rows: number }>(
+    `SELECT count() AS rows, sum(views) AS views, sum(likes) AS likes, sum(messages_sent) AS messages
+     FROM ${store.view.sql} WHERE event_date = {day:Date} AND dimension = 'os'`,
+    { params: { day } },
+  );
+  return row && row.rows > 0 ? { views: row.views, likes: row.likes, messages: row.messages } : undefined;
+}
+
+/**
+ * Publishes a written generation of a day in one atomic step, then drops the day's other
+ * generations' rows (superseded, or left unpublished by a killed run). Returns its row count.
+ */
+export async function publishGeneration(
+  warehouse: Warehouse,
+  store: TargetStore,
+  day: IsoDate,
+  generation: number,
+): Promise<number> {
+  await warehouse.insert(store.published, [{ event_date: day, generation }]);
+  const others = await warehouse.query<{ generation: number }>(
+    `SELECT DISTINCT generation FROM ${store.rows.sql}
+     WHERE event_date = {day:Date} AND generation != {generation:UInt64}`,
+    { params: { day, generation } },
+  );
+  for (const other of others) {
+    await warehouse.command(`ALTER TABLE ${store.rows.sql} DROP PARTITION (toDate('${day}'), ${other.generation})`, {
+      idempotent: true,
+    });
+  }
+  const [count] = await warehouse.query<{ n: number }>(
+    `SELECT count() AS n FROM ${store.rows.sql} WHERE event_date = {day:Date} AND generation = {generation:UInt64}`,
+    { params: { day, generation } },
+  );
+  return count?.n ?? 0;
+}
+
+/** Drops the rows of a generation that will not be published (its checks failed). */
+export async function discardGeneration(
+  warehouse: Warehouse,
+  store: TargetStore,
+  day: IsoDate,
+  generation: number,
+): Promise<void> {
+  await warehouse.command(`ALTER TABLE ${store.rows.sql} DROP PARTITION (toDate('${day}'), ${generation})`, {
+    idempotent: true,
+  });
+}
