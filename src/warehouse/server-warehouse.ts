@@ -59,7 +59,8 @@ export function openServerWarehouse(config: ServerWarehouseSettings, options: Se
         try {
           return await work();
         } catch (error) {
-          throw toWarehouseError(error, location);
+          const failure = toWarehouseError(error, location);
+          throw failure.type === BAD_RESPONSE ? await judgeForeignAnswer(failure, config.url, location) : failure;
         }
       },
       policy,
@@ -153,10 +154,40 @@ function toWarehouseError(error: unknown, location: string): WarehouseError {
     );
   }
   // Not ClickHouse's own error text: typically a proxy or load balancer in front of it (502/503).
-  return new WarehouseError(`unexpected answer from ${location}: ${text.slice(0, 300)}`, {
+  return new WarehouseError(`unexpected answer from ${location}: ${excerpt(text)}`, {
     type: BAD_RESPONSE,
     retryable: true,
     cause: error,
+  });
+}
+
+/**
+ * An answer that is not ClickHouse's own: a proxy's hiccup (worth a retry) or no ClickHouse at
+ * that address at all (a 404 page: retrying cannot help). Asks the address's /ping, which every
+ * ClickHouse answers with `Ok.`, and says which.
+ */
+async function judgeForeignAnswer(failure: WarehouseError, url: string, location: string): Promise<WarehouseError> {
+  let status: number;
+  let body: string;
+  try {
+    // /ping needs no credentials.
+    const base = new URL(url);
+    base.username = '';
+    base.password = '';
+    const response = await fetch(new URL('ping', base.href.endsWith('/') ? base.href : `${base.href}/`), {
+      signal: AbortSignal.timeout(5_000),
+    });
+    status = response.status;
+    body = await response.text();
+  } catch {
+    return failure;
+  }
+  if ((status === 200 && body.startsWith('Ok.')) || status >= 500) return failure;
+  return new WarehouseError(`${location} answered ${status}: is this a ClickHouse HTTP endpoint?`, {
+    type: BAD_RESPONSE,
+    retryable: false,
+    hint: 'check warehouse.server.url (ClickHouse answers its /ping with "Ok.")',
+    cause: failure,
   });
 }
 
@@ -167,4 +198,10 @@ function redactedUrl(url: string): string {
   parsed.password = '';
   parsed.search = '';
   return parsed.toString().replace(/\/$/, '');
+}
+
+/** A short, tag-free excerpt of an answer that is not ClickHouse's, for a one-line message. */
+function excerpt(text: string): string {
+  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return plain.length > 120 ? `${plain.slice(0, 117)}…` : plain;
 }

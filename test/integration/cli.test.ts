@@ -81,13 +81,25 @@ describe('vigil config', () => {
 });
 
 describe('vigil status on the embedded warehouse', () => {
-  it('creates the warehouse from nothing and reports the tables it looks for', async () => {
+  it('creates the warehouse from nothing, reports the tables it looks for, exits 1 for missing sources', async () => {
     const cwd = tempDir();
     const result = await vigil(['status'], { cwd: cwd.path });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stdout).toContain(`warehouse: embedded ClickHouse 26.`);
     expect(result.stdout).toContain(join(cwd.path, '.vigil/warehouse'));
-    expect(result.stdout).toMatch(/simulator\.feed_actions\s+missing/);
+    expect(result.stdout).toMatch(/simulator\.feed_actions\s+missing \(sources\.feed\)/);
+    expect(result.stderr).toMatch(/^vigil status: sources\.feed: table simulator\.feed_actions does not exist/);
+    cwd.remove();
+  });
+
+  it("shows each source's newest event once there are events", async () => {
+    const cwd = tempDir();
+    const simulate = ['simulate', '--days', '1', '--until', '2024-03-05T10:00:00Z', '--users', '50'];
+    expect((await vigil(simulate, { cwd: cwd.path })).code).toBe(0);
+    const result = await vigil(['status'], { cwd: cwd.path });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/simulator\.feed_actions\s+[\d,]+ rows, newest event 2024-03-05 09:5\d UTC/);
+    expect(result.stdout).toMatch(/simulator\.message_actions\s+[\d,]+ rows, newest event 2024-03-05 09:\d\d UTC/);
     cwd.remove();
   });
 
@@ -115,10 +127,11 @@ describe('vigil status on the embedded warehouse', () => {
   it('takes over the lock file of a process that died', async () => {
     const cwd = tempDir();
     const first = await vigil(['status'], { cwd: cwd.path });
-    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('warehouse: embedded ClickHouse');
     writeFileSync(join(cwd.path, '.vigil/warehouse/vigil.pid'), '2147483\n');
     const second = await vigil(['status'], { cwd: cwd.path });
-    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('warehouse: embedded ClickHouse');
+    expect(second.stderr).not.toContain('in use');
     cwd.remove();
   });
 });
@@ -149,6 +162,8 @@ describe('a password given in config never reaches a log line or an error', () =
   });
 
   it('works with the right password over real HTTP', async () => {
+    const simulate = ['simulate', '--days', '1', '--users', '50', '--events-per-day', '500', '-c', 'server.yaml'];
+    expect((await vigil(simulate, { cwd: dir.path, env: { CH_PW: password } })).code).toBe(0);
     const result = await vigil(['status', '-c', 'server.yaml'], { cwd: dir.path, env: { CH_PW: password } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

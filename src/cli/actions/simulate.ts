@@ -14,6 +14,8 @@ import { parseAnomaly, type Anomaly } from '../../simulate/simulation-options.js
 import type { Sources } from '../../sources/sources.js';
 import { discardAlertState } from '../../tables/vigil-tables.js';
 import { addDays, dayOf, floorToMinutes, formatLocalTime, startOfDay } from '../../time/time.js';
+import type { TableName } from '../../warehouse/identifiers.js';
+import type { Warehouse } from '../../warehouse/warehouse.js';
 import type { CliContext } from '../cli-context.js';
 import type { SimulateFlags } from '../commands/simulate.js';
 import { integerFlag, timeFlag } from '../parse-flags.js';
@@ -40,6 +42,19 @@ export async function action(ctx: CliContext, flags: SimulateFlags): Promise<voi
   });
 
   const warehouse = await ctx.openWarehouse();
+  if (flags.dryRun) {
+    ctx.print(
+      await describePlan(warehouse, sources, {
+        append: flags.append ?? false,
+        until,
+        days,
+        given,
+        anomalies,
+        timezone,
+      }),
+    );
+    return;
+  }
   const progress = ctx.progress('simulating');
   const onProgress = ({ day, index, total }: SimulationProgress) => progress.update(index, total, day);
   let result: SimulationResult | undefined;
@@ -87,6 +102,43 @@ function describe(result: SimulationResult, sources: Sources, timezone: string):
     `  ${n(result.messageRows)} messages       → ${sources.messages.database}.${sources.messages.table}`,
     `  seed ${population.seed}, ${n(population.users)} users, about ${n(population.eventsPerDay)} feed events per day`,
   ].join('\n');
+}
+
+/** What a run would generate and replace, from the recorded simulation if appending: nothing is written. */
+async function describePlan(
+  warehouse: Warehouse,
+  sources: Sources,
+  plan: {
+    append: boolean;
+    until: Date;
+    days: number;
+    given: Partial<Population>;
+    anomalies: readonly Anomaly[];
+    timezone: string;
+  },
+): Promise<string> {
+  const { until, timezone } = plan;
+  const name = (table: TableName) => `${table.database}.${table.table}`;
+  const tables = `${name(sources.feed)} and ${name(sources.messages)}`;
+  const anomalies = plan.anomalies.length > 0 ? `, with ${plan.anomalies.length} anomaly(ies)` : '';
+  if (plan.append) {
+    const last = await lastSimulation(warehouse, sources);
+    if (!last) return `simulate --dry-run: there is no simulation in ${tables} to append to; nothing was written`;
+    const from = formatLocalTime(last.until, timezone);
+    return until <= last.until
+      ? `simulate --dry-run: already simulated up to ${from}; nothing to append; nothing was written`
+      : `simulate --dry-run: would append ${from} → ${formatLocalTime(until, timezone)} to ${tables}${anomalies}; ` +
+          'nothing was written';
+  }
+  const lastDay = dayOf(new Date(until.getTime() - 1), timezone);
+  const from = startOfDay(addDays(lastDay, -(plan.days - 1)), timezone);
+  const population = { ...DEFAULT_POPULATION, ...plan.given };
+  return (
+    `simulate --dry-run: would replace ${tables} (only if vigil simulate made them) with ` +
+    `${formatLocalTime(from, timezone)} → ${formatLocalTime(until, timezone)}, seed ${population.seed}, ` +
+    `${population.users.toLocaleString('en-US')} users, about ${population.eventsPerDay.toLocaleString('en-US')} ` +
+    `feed events per day${anomalies}, and discard the ETL's digests and the alert state; nothing was written`
+  );
 }
 
 function flagName(key: keyof Population): string {

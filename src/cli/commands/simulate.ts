@@ -12,6 +12,7 @@ export interface SimulateFlags {
   readonly append?: boolean;
   readonly anomaly?: string[];
   readonly live?: boolean;
+  readonly dryRun?: boolean;
 }
 
 export function defineSimulateCommand(program: Command, run: CommandRunner): void {
@@ -32,6 +33,7 @@ export function defineSimulateCommand(program: Command, run: CommandRunner): voi
       new Option('--anomaly <spec>', 'distort a metric over a time range (repeatable); see below').argParser(collect),
     )
     .option('--live', 'after generating, keep appending each elapsed minute until stopped (Ctrl-C)')
+    .option('--dry-run', 'say what would be generated and replaced; write nothing')
     .addHelpText(
       'after',
       `
