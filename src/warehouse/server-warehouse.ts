@@ -202,6 +202,9 @@ function redactedUrl(url: string): string {
 
 /** A short, tag-free excerpt of an answer that is not ClickHouse's, for a one-line message. */
 function excerpt(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > 120 ? `${plain.slice(0, 117)}…` : plain;
 }
