@@ -28,6 +28,8 @@ export interface FakeTelegram {
   readonly attempts: string[];
   /** The next requests fail like this, in order; after them, requests succeed. */
   failNext(...failures: ScriptedFailure[]): void;
+  /** Every request from now on fails like this (e.g. 429 forever), or never gets an answer; `undefined` ends it. */
+  failAlways(failure: ScriptedFailure | 'hang' | undefined): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
   const received: Received[] = [];
   const attempts: string[] = [];
   const script: ScriptedFailure[] = [];
+  let always: ScriptedFailure | 'hang' | undefined;
   let messageId = 0;
 
   const server = createServer((request, response) => {
@@ -55,7 +58,8 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
       const [, givenToken, method = ''] = match;
       attempts.push(method);
       if (givenToken !== token) return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
-      const failure = script.shift();
+      if (always === 'hang') return;
+      const failure = script.shift() ?? always;
       if (failure) {
         return reply(failure.status, {
           ok: false,
@@ -105,7 +109,14 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
     received,
     attempts,
     failNext: (...failures) => script.push(...failures),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    failAlways: (failure) => {
+      always = failure;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -41,7 +41,7 @@ function describe(result: AlertResult, timezone: string, destination: string): s
     const note = source.notification ? `  → no data ${source.notification}, ${destination}` : '';
     lines.push(`  source ${source.source.padEnd(17)} newest event ${newest}  ${state}${note}`);
   }
-  if (result.outcomes.length > 0 && result.outcomes.every((o) => o.status === 'not-arrived')) {
+  if (result.outcomes.length > 0 && result.outcomes.every((o) => o.status !== 'judged')) {
     lines.push('  the events of this window have not arrived yet: nothing judged (see the sources above)');
     return lines.join('\n');
   }
