@@ -2,6 +2,7 @@ import type { Verdict } from '../detect/detector.js';
 import { INTL_LOCALE, type Locale } from '../metrics/locale.js';
 import { formatMetricValue, metricName, METRICS, type AlertMetric } from '../metrics/metrics.js';
 import { escapeHtml } from '../notify/telegram-html.js';
+import { isRepeatedWallTime, utcOffset } from '../time/time.js';
 import { WINDOW_MS } from '../windows/windows.js';
 import type { NotificationKind } from './alert-state.js';
 
@@ -58,7 +59,11 @@ export function renderAlertText(input: AlertMessageInput): string {
   });
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: input.timezone }).format(input.window);
   const end = new Date(input.window.getTime() + WINDOW_MS);
-  const windowText = `${day} ${time.format(input.window)}–${time.format(end)} (${input.timezone})`;
+  // In the hour repeated when clocks go back, the wall time alone is ambiguous: add the offset.
+  const zone = isRepeatedWallTime(input.window, input.timezone)
+    ? `${input.timezone}, ${utcOffset(input.window, input.timezone)}`
+    : input.timezone;
+  const windowText = `${day} ${time.format(input.window)}–${time.format(end)} (${zone})`;
 
   const sliceText = input.slice === '' ? '' : `, ${input.slice.replace('=', ' ')}`;
   const lines = [`${ICON[kind]} <b>${escapeHtml(`${words[kind]}: ${metricName(metric, locale)}${sliceText}`)}</b>`];

@@ -1,21 +1,33 @@
 /** Time as the scheduler sees it; tests pass a virtual clock that runs days in milliseconds. */
 export interface Clock {
   now(): Date;
-  /** Resolves after `ms`, or as soon as `signal` aborts. */
+  /** Resolves after `ms` (any length), or as soon as `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+/** setTimeout takes any delay above 2³¹−1 ms as 1 ms; longer waits are slept in chunks below it. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+const CHUNK_MS = 24 * 3_600_000;
+
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-    }),
+  async sleep(ms, signal) {
+    const until = Date.now() + Math.max(0, ms);
+    for (let left = until - Date.now(); left > 0 && !signal.aborted; left = until - Date.now()) {
+      await sleepOnce(Math.min(left, CHUNK_MS, LONGEST_TIMER_MS), signal);
+    }
+  },
 };
+
+function sleepOnce(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

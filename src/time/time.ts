@@ -75,3 +75,18 @@ export function floorToMinutes(instant: Date, minutes: number): Date {
   const step = minutes * 60_000;
   return new Date(Math.floor(instant.getTime() / step) * step);
 }
+
+/**
+ * Whether an instant's wall-clock time in a zone happens twice that day (the hour repeated when
+ * clocks go back), so that the wall time alone does not say which instant it is.
+ */
+export function isRepeatedWallTime(instant: Date, timezone: string): boolean {
+  const wall = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).toFormat('yyyy-LL-dd HH:mm');
+  const here = wall(instant.getTime());
+  return [-3_600_000, 3_600_000].some((shift) => wall(instant.getTime() + shift) === here);
+}
+
+/** The zone's offset from UTC at an instant, e.g. `UTC−05:00`. */
+export function utcOffset(instant: Date, timezone: string): string {
+  return `UTC${DateTime.fromJSDate(instant, { zone: timezone }).toFormat('ZZ').replace('-', '−')}`;
+}

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRedactor } from '../../src/config/redact.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { systemClock } from '../../src/schedule/clock.js';
 import type { RunRecord } from '../../src/schedule/run-ledger.js';
 import { startScheduler, type ScheduledJob } from '../../src/schedule/scheduler.js';
 import { VirtualClock } from '../support/virtual-clock.js';
@@ -10,14 +11,14 @@ const MIN = 60_000;
 function setup(
   start: string,
   jobs: (clock: VirtualClock) => ScheduledJob[],
-  options: { retries?: number; redact?: (t: string) => string } = {},
+  options: { retries?: number; redact?: (t: string) => string; timezone?: string; retryDelayMs?: number } = {},
 ) {
   const clock = new VirtualClock(new Date(start));
   const records: RunRecord[] = [];
   const scheduler = startScheduler(jobs(clock), {
-    timezone: 'Europe/Moscow',
+    timezone: options.timezone ?? 'Europe/Moscow',
     retries: options.retries ?? 2,
-    retryDelayMs: MIN,
+    retryDelayMs: options.retryDelayMs ?? MIN,
     clock,
     ledger: {
       record: (run) => {
@@ -142,5 +143,58 @@ describe('scheduler', () => {
     expect(records.map((r) => r.status)).toEqual(['success']);
     await clock.advanceTo(new Date('2024-03-04T01:00:00Z'));
     expect(records).toHaveLength(1);
+  });
+
+  it('runs a monthly job once a month, whatever the length of the wait', async () => {
+    const { clock, records, scheduler } = setup('2024-01-15T00:00:00Z', () => [job('report', '0 11 1 * *')]);
+    await clock.advanceTo(new Date('2024-06-15T00:00:00Z'));
+    await scheduler.stop();
+    expect(records.map((r) => r.logical)).toEqual([
+      '2024-02-01T08:00:00.000Z',
+      '2024-03-01T08:00:00.000Z',
+      '2024-04-01T08:00:00.000Z',
+      '2024-05-01T08:00:00.000Z',
+      '2024-06-01T08:00:00.000Z',
+    ]);
+  });
+
+  it.each([
+    ['America/New_York', '2024-03-10', 96],
+    ['America/New_York', '2024-11-03', 96],
+    ['Europe/Berlin', '2024-03-31', 96],
+    ['Europe/Berlin', '2024-10-27', 96],
+    ['Europe/Moscow', '2011-03-27', 96],
+    ['Europe/Moscow', '2014-10-26', 96],
+  ])('runs every 15-minute instant exactly once across the DST change in %s on %s', async (timezone, day) => {
+    // From noon UTC the day before to noon UTC the day after: every change of these zones falls in it.
+    const from = new Date(Date.parse(`${day}T00:00:00Z`) - 12 * 3_600_000);
+    const to = new Date(Date.parse(`${day}T00:00:00Z`) + 36 * 3_600_000);
+    const { clock, records, scheduler } = setup(from.toISOString(), () => [job('alert', '*/15 * * * *')], { timezone });
+    await clock.advanceTo(to);
+    await scheduler.stop();
+    const runs = records.map((r) => Date.parse(r.logical));
+    expect(runs[0]).toBe(from.getTime() + 15 * MIN);
+    expect(runs.at(-1)).toBe(to.getTime());
+    const steps = new Set(runs.slice(1).map((t, i) => t - (runs[i] ?? 0)));
+    expect([...steps]).toEqual([15 * MIN]);
+  });
+});
+
+describe('the system clock', () => {
+  it('sleeps through waits longer than a timer can hold', async () => {
+    vi.useFakeTimers();
+    try {
+      let woke = false;
+      const thirtyDays = 30 * 24 * 3_600_000;
+      void systemClock.sleep(thirtyDays, new AbortController().signal).then(() => (woke = true));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(thirtyDays - 120_000);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(woke).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

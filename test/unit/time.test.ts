@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayOf, daysBetween, parseIsoDate, parseIsoTime, startOfDay, yesterday } from '../../src/time/time.js';
+import {
+  addDays,
+  dayOf,
+  daysBetween,
+  parseIsoDate,
+  parseIsoTime,
+  startOfDay,
+  yesterday,
+  isRepeatedWallTime,
+  utcOffset,
+} from '../../src/time/time.js';
 
 describe('time', () => {
   it('parses real calendar days only', () => {
@@ -36,5 +46,20 @@ describe('time', () => {
     expect(addDays('2024-02-28', 2)).toBe('2024-03-01');
     expect(daysBetween('2024-02-28', '2024-03-01')).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
     expect(daysBetween('2024-03-02', '2024-03-01')).toEqual([]);
+  });
+});
+
+describe('the hour repeated when clocks go back', () => {
+  it('is told apart by its UTC offset', () => {
+    const first = new Date('2024-11-03T05:15:00Z'); // 01:15 EDT
+    const second = new Date('2024-11-03T06:15:00Z'); // 01:15 EST
+    expect(isRepeatedWallTime(first, 'America/New_York')).toBe(true);
+    expect(isRepeatedWallTime(second, 'America/New_York')).toBe(true);
+    expect(isRepeatedWallTime(new Date('2024-11-03T08:15:00Z'), 'America/New_York')).toBe(false);
+    expect(isRepeatedWallTime(new Date('2024-03-10T07:15:00Z'), 'America/New_York')).toBe(false);
+    expect([utcOffset(first, 'America/New_York'), utcOffset(second, 'America/New_York')]).toEqual([
+      'UTC−04:00',
+      'UTC−05:00',
+    ]);
   });
 });
