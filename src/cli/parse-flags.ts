@@ -20,9 +20,16 @@ export function dateFlag(flag: string, text: string): IsoDate {
   return day;
 }
 
+/** The times vigil takes: from 2000 to 2100. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
 /** An ISO 8601 time (without an offset: in the configured time zone), or a UsageError naming the flag. */
 export function timeFlag(flag: string, text: string, timezone: string): Date {
   const instant = parseIsoTime(text, timezone);
+  if (instant !== undefined && (instant.getTime() < EARLIEST || instant.getTime() >= LATEST)) {
+    throw new UsageError(`${flag} must be a time from the year 2000 to 2099 (got ${JSON.stringify(text)})`);
+  }
   if (instant === undefined) {
     throw new UsageError(
       `${flag} must be an ISO time such as 2024-03-04T12:00:00Z, or 2024-03-04T15:00 in ${timezone} ` +

@@ -4,7 +4,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { substituteEnvironment } from './env-substitution.js';
-import { configSchema, SECRET_PATHS, type Config } from './schema.js';
+import { redactUserInfo, userInfoPassword } from './redact.js';
+import { configSchema, SECRET_PATHS, URL_PATHS, type Config } from './schema.js';
 
 export interface LoadConfigOptions {
   /** `--config FILE` from the command line. */
@@ -83,6 +84,14 @@ function finish(
 
   const warnings: string[] = [];
   const secrets: string[] = [];
+  for (const path of URL_PATHS) {
+    const value = valueAt(config, path);
+    const password = typeof value === 'string' ? userInfoPassword(value) : undefined;
+    if (password === undefined) continue;
+    secrets.push(password);
+    if (!fromEnvironment.has(path))
+      warnings.push(`${path} carries a password in ${source}; give it from the environment`);
+  }
   for (const path of SECRET_PATHS) {
     const value = valueAt(config, path);
     if (typeof value !== 'string' || value === '') continue;
@@ -131,7 +140,12 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
     return { path, message: `the name ${JSON.stringify(key)} is not allowed, expected ${wanted}` };
   }
   const input = valueAt(raw, path);
-  const seen = input === undefined ? 'missing' : secret ? 'got a value (hidden)' : `got ${JSON.stringify(input)}`;
+  const seen =
+    input === undefined
+      ? 'missing'
+      : secret
+        ? 'got a value (hidden)'
+        : `got ${redactUserInfo(excerpt(JSON.stringify(input)))}`;
   const expected =
     issue.code === 'invalid_type'
       ? `expected ${issue.expected}`
@@ -185,4 +199,9 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** A value as a problem quotes it: at most a line's worth. */
+function excerpt(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

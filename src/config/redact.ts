@@ -1,8 +1,19 @@
 import { stringify } from 'yaml';
 import { formatDuration } from '../time/duration.js';
-import { DURATION_PATHS, SECRET_PATHS, type Config } from './schema.js';
+import { DURATION_PATHS, SECRET_PATHS, URL_PATHS, type Config } from './schema.js';
 
 export const REDACTED = '***';
+
+/** A URL's password (`https://user:password@host`), hidden; other text unchanged. */
+export function redactUserInfo(text: string): string {
+  return text.replace(/(\w+:\/\/[^/:@\s]*:)[^/@\s]*@/g, `$1${REDACTED}@`);
+}
+
+/** The password in a URL's user info, if any: a secret like the configured ones. */
+export function userInfoPassword(text: string): string | undefined {
+  const match = /\w+:\/\/[^/:@\s]*:([^/@\s]+)@/.exec(text);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}
 
 /**
  * Returns a function that replaces every known secret value in a text by `***`. Applied to
@@ -20,6 +31,8 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
 export function formatConfig(config: Config): string {
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
   for (const path of SECRET_PATHS) update(copy, path, (value) => (value === '' ? value : REDACTED));
+  for (const path of URL_PATHS)
+    update(copy, path, (value) => (typeof value === 'string' ? redactUserInfo(value) : value));
   // A duration left unset means `off` (alerts.noData).
   for (const path of DURATION_PATHS) {
     update(copy, path, (value) => (typeof value === 'number' ? formatDuration(value) : (value ?? 'off')));

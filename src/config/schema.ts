@@ -32,23 +32,22 @@ const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 
-/** A duration within bounds, e.g. `between(0, '1d')`. */
+/** A duration within bounds, e.g. `durationWithin('0s', '1d')`. */
 const durationWithin = (min: string, max: string) =>
   duration.refine((ms) => ms >= (parseDuration(min) ?? 0) && ms <= (parseDuration(max) ?? 0), {
     error: `a duration from ${min} to ${max}`,
   });
 
-const httpUrl = z.string().refine(
-  (text) => {
-    try {
-      const url = new URL(text);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'an http(s) URL such as https://clickhouse.example.com:8443' },
-);
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z.string().refine(isHttpUrl, { error: 'an http(s) URL such as https://clickhouse.example.com:8443' });
 
 const embeddedWarehouse = z.strictObject({
   /** Data directory of the embedded ClickHouse (chDB). One process at a time may open it. */
@@ -99,9 +98,73 @@ const sources = z.strictObject({
 const dimensionExpression = z
   .string()
   .min(1)
-  .refine((text) => !/;|--|\/\*/.test(text) && parenthesesBalance(text), {
-    error: `one ClickHouse expression over ${USER_ATTRIBUTES.join(', ')} (no ;, comments or unbalanced parentheses)`,
+  .superRefine((text, ctx) => {
+    const problem =
+      /;|--|\/\*/.test(text) || !parenthesesBalance(text)
+        ? `one ClickHouse expression over ${USER_ATTRIBUTES.join(', ')} (no ;, comments or unbalanced parentheses)`
+        : outsideTheRow(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+/**
+ * Functions that reach beyond the user's row (files, other servers, other tables, the server's
+ * settings): a dimension is computed from the row's attributes with ordinary functions only.
+ */
+const REACHING_FUNCTIONS = new RegExp(
+  `^(${[
+    'file',
+    'url',
+    'remote',
+    's3',
+    'gcs',
+    'oss',
+    'cos',
+    'hdfs',
+    'azure',
+    'mysql',
+    'postgresql',
+    'jdbc',
+    'odbc',
+    'mongodb',
+    'redis',
+    'sqlite',
+    'iceberg',
+    'deltalake',
+    'hudi',
+    'executable',
+    'input',
+    'cluster',
+    'merge',
+    'dict',
+    'joinget',
+    'getsetting',
+    'getmacro',
+    'getserverport',
+    'hostname',
+    'fqdn',
+    'currentuser',
+    'currentdatabase',
+    'currentprofiles',
+    'currentroles',
+    'filesystem',
+    'transactionid',
+  ].join('|')})`,
+  'i',
+);
+
+/** Why an expression would read something other than the row, if it would. */
+function outsideTheRow(text: string): string | undefined {
+  const code = text.replace(/'(?:\\.|[^'\\])*'/g, "''");
+  if (/\b(select|from|join|with)\b/i.test(code))
+    return 'an expression over the row, not a query (no SELECT, FROM, JOIN or WITH)';
+  for (const match of code.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+    const name = match[1] ?? '';
+    if (REACHING_FUNCTIONS.test(name)) {
+      return `ordinary functions of the row's attributes only; ${name}() reads outside the row`;
+    }
+  }
+  return undefined;
+}
 
 const etl = z.strictObject({
   target: tableName.default('vigil.daily_slices'),
@@ -167,12 +230,17 @@ const alerts = z.strictObject({
   /** A source without events for this long is in "no data" (notified, its metrics held); `off`: never. */
   noData: z
     .union([z.literal('off'), durationWithin('15m', '7d')])
-    .transform((value) => (value === 'off' ? undefined : value))
-    .default(3_600_000),
+    .prefault('1h')
+    .transform((value) => (value === 'off' ? undefined : value)),
   /** The last windows counted afresh from raw events on every run, so events that land late correct them. */
   recount: durationWithin('15m', '1d').default(3_600_000),
-  /** Link in each alert; {metric}, {slice} and {window} are filled in. */
-  dashboardUrl: z.string().min(1).optional(),
+  /** Link in each alert; {metric}, {slice}, {window} and {at} are filled in. */
+  dashboardUrl: z
+    .string()
+    .refine((template) => isHttpUrl(template.replace(/\{(metric|slice|window|at)\}/g, 'x')), {
+      error: 'an http(s) URL such as https://dashboard.example.com/d/{metric}?at={at}',
+    })
+    .optional(),
   /** Language of alert messages; defaults to report.locale. */
   locale: z.enum(LOCALES).optional(),
   /** Per-metric settings; every metric is watched with a = 4, n = 5 unless told otherwise. */
@@ -258,6 +326,9 @@ export type WarehouseConfig = Config['warehouse'];
 
 /** Config paths whose values are secrets: never printed, never logged. */
 export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token', 'serve.token'] as const;
+
+/** Config paths holding URLs, whose user info may carry a password. */
+export const URL_PATHS = ['warehouse.server.url', 'notify.telegram.apiRoot', 'alerts.dashboardUrl'] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
 export const DURATION_PATHS = [

@@ -9,6 +9,14 @@ export interface BacktestPoint {
   readonly alert: boolean;
 }
 
+/** The most points a backtest takes: about three years of 15-minute windows. */
+export const MAX_POINTS = 100_000;
+
+/** A cell or line as an error quotes it: at most a few dozen characters of it. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
 /** A CSV the backtest cannot read, with the line that is wrong (1-based, the header is line 1). */
 export class CsvError extends Error {
   override readonly name = 'CsvError';
@@ -44,7 +52,10 @@ export function parseSeriesCsv(
   while (lines.length > 0 && lines.at(-1)?.trim() === '') lines.pop();
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   if (header.length !== 2 || header[0] !== 'time' || header[1] !== 'value') {
-    throw new CsvError(1, `expected the header "time,value" (got ${JSON.stringify(lines[0] ?? '')})`);
+    throw new CsvError(1, `expected the header "time,value" (got ${quote(lines[0] ?? '')})`);
+  }
+  if (lines.length - 1 > MAX_POINTS) {
+    throw new CsvError(MAX_POINTS + 2, `more than ${MAX_POINTS.toLocaleString('en-US')} points; split the series`);
   }
   const points: { time: string; value: SeriesValue }[] = [];
   let previous: { at: number; line: number } | undefined;
@@ -57,7 +68,7 @@ export function parseSeriesCsv(
     const [timeText = '', valueText = ''] = cells.map((c) => c.trim());
     const at = parseTime(timeText);
     if (at === undefined)
-      throw new CsvError(line, `${JSON.stringify(timeText)} is not an ISO time such as 2024-03-04T12:15:00Z`);
+      throw new CsvError(line, `${quote(timeText)} is not an ISO time such as 2024-03-04T12:15:00Z`);
     if (previous && at.getTime() === previous.at)
       throw new CsvError(line, `time ${timeText} repeats line ${previous.line}`);
     if (previous && at.getTime() < previous.at)
@@ -65,7 +76,7 @@ export function parseSeriesCsv(
     let value: SeriesValue;
     if (valueText !== '') {
       value = Number(valueText);
-      if (!Number.isFinite(value)) throw new CsvError(line, `${JSON.stringify(valueText)} is not a number`);
+      if (!Number.isFinite(value)) throw new CsvError(line, `${quote(valueText)} is not a number`);
     }
     points.push({ time: timeText, value });
     previous = { at: at.getTime(), line };

@@ -52,6 +52,12 @@ export function openServerWarehouse(config: ServerWarehouseSettings, options: Se
   });
   const location = redactedUrl(config.url);
   const policy: RetryPolicy = { retries: config.retries, baseDelayMs: options.baseDelayMs ?? 500, maxDelayMs: 10_000 };
+  // Whether the address answered its /ping as ClickHouse (or as a failing proxy) once: asked once.
+  let foreign: Promise<WarehouseError | undefined> | undefined;
+  const judged = async (failure: WarehouseError) => {
+    foreign ??= judgeForeignAnswer(config.url, location);
+    return (await foreign) ?? failure;
+  };
 
   const attempt = async <T>(idempotent: boolean, work: () => Promise<T>): Promise<T> =>
     withRetry(
@@ -60,7 +66,7 @@ export function openServerWarehouse(config: ServerWarehouseSettings, options: Se
           return await work();
         } catch (error) {
           const failure = toWarehouseError(error, location);
-          throw failure.type === BAD_RESPONSE ? await judgeForeignAnswer(failure, config.url, location) : failure;
+          throw failure.type === BAD_RESPONSE ? await judged(failure) : failure;
         }
       },
       policy,
@@ -164,9 +170,9 @@ function toWarehouseError(error: unknown, location: string): WarehouseError {
 /**
  * An answer that is not ClickHouse's own: a proxy's hiccup (worth a retry) or no ClickHouse at
  * that address at all (a 404 page: retrying cannot help). Asks the address's /ping, which every
- * ClickHouse answers with `Ok.`, and says which.
+ * ClickHouse answers with `Ok.`: the error to give up with, or undefined when a retry may help.
  */
-async function judgeForeignAnswer(failure: WarehouseError, url: string, location: string): Promise<WarehouseError> {
+async function judgeForeignAnswer(url: string, location: string): Promise<WarehouseError | undefined> {
   let status: number;
   let body: string;
   try {
@@ -180,14 +186,13 @@ async function judgeForeignAnswer(failure: WarehouseError, url: string, location
     status = response.status;
     body = await response.text();
   } catch {
-    return failure;
+    return undefined;
   }
-  if ((status === 200 && body.startsWith('Ok.')) || status >= 500) return failure;
+  if ((status === 200 && body.startsWith('Ok.')) || status >= 500) return undefined;
   return new WarehouseError(`${location} answered ${status}: is this a ClickHouse HTTP endpoint?`, {
     type: BAD_RESPONSE,
     retryable: false,
     hint: 'check warehouse.server.url (ClickHouse answers its /ping with "Ok.")',
-    cause: failure,
   });
 }
 

@@ -178,7 +178,7 @@ const STATIC_SCRIPTS: Readonly<Record<string, [string, string]>> = {
 const scripts = new Map<string, string>();
 
 async function staticScript(file: string): Promise<string | undefined> {
-  const entry = STATIC_SCRIPTS[file];
+  const entry = Object.hasOwn(STATIC_SCRIPTS, file) ? STATIC_SCRIPTS[file] : undefined;
   if (!entry) return undefined;
   let script = scripts.get(file);
   if (script === undefined) {

@@ -93,3 +93,31 @@ describe('vigil backtest', () => {
     );
   });
 });
+
+describe('backtest input limits', () => {
+  it('refuses a file too large to be a series, at once', async () => {
+    writeFileSync(join(dir.path, 'huge.csv'), Buffer.alloc(21 * 2 ** 20, 'a'));
+    const result = await vigil(['backtest', '--input', 'huge.csv'], { cwd: dir.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--input huge.csv is 21 MB; backtest reads at most 20 MB');
+  });
+
+  it('quotes at most a short excerpt of a bad line', async () => {
+    writeFileSync(join(dir.path, 'binary.csv'), Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.alloc(200_000, 7)]));
+    const result = await vigil(['backtest', '--input', 'binary.csv'], { cwd: dir.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('line 1: expected the header "time,value"');
+    expect(result.stderr.length).toBeLessThan(400);
+  });
+
+  it('refuses more points than a backtest takes', async () => {
+    const rows = Array.from(
+      { length: 100_001 },
+      (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 900_000).toISOString()},1`,
+    );
+    writeFileSync(join(dir.path, 'long.csv'), ['time,value', ...rows].join('\n'));
+    const result = await vigil(['backtest', '--input', 'long.csv'], { cwd: dir.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('more than 100,000 points; split the series');
+  });
+});

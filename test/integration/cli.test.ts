@@ -132,6 +132,11 @@ describe('vigil status on the embedded warehouse', () => {
     const second = await vigil(['status'], { cwd: cwd.path });
     expect(second.stdout).toContain('warehouse: embedded ClickHouse');
     expect(second.stderr).not.toContain('in use');
+    // A live process that is not the one that wrote the file (its pid was reused): taken over too.
+    writeFileSync(join(cwd.path, '.vigil/warehouse/vigil.pid'), '1 999999999999\n');
+    const third = await vigil(['status'], { cwd: cwd.path });
+    expect(third.stdout).toContain('warehouse: embedded ClickHouse');
+    expect(third.stderr).not.toContain('in use');
     cwd.remove();
   });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -51,6 +52,12 @@ describe('usage and configuration mistakes: one line and the usage, exit 2', () 
     ]);
   });
 
+  it.each(['0001-01-01T00:00:00Z', '9999-12-31T00:00:00Z'])('a time no data can have: --at %s', async (at) => {
+    const result = await vigil(['alert', '--at', at], { cwd: dir.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--at must be a time from the year 2000 to 2099 (got "${at}")`);
+  });
+
   it('a configuration that cannot be used (inspection commands)', async () => {
     write('bad.yaml', 'schedule:\n  alert: every quarter hour\n');
     const result = await vigil(['status', '-c', 'bad.yaml'], { cwd: dir.path });
@@ -87,6 +94,30 @@ describe("a job's failure: one line naming what to fix, exit 1", () => {
       'vigil status: cannot reach ClickHouse at http://127.0.0.1:1 (ECONNREFUSED); ' +
         'check warehouse.server.url and that the server is up\n',
     );
+  });
+
+  it('an address that is not ClickHouse: said once, not retried', async () => {
+    let requests = 0;
+    const page = createHttpServer((_request, response) => {
+      requests++;
+      response.writeHead(404, { 'Content-Type': 'text/html' });
+      response.end(`<html><body><h1>404 Not Found</h1>${'<p>padding</p>'.repeat(500)}</body></html>`);
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+    write('page.yaml', `warehouse:\n  server:\n    url: ${url}\n    retries: 3\n`);
+    try {
+      const result = await vigil(['status', '-c', 'page.yaml'], { cwd: dir.path });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `vigil status: ${url} answered 404: is this a ClickHouse HTTP endpoint?; ` +
+          'check warehouse.server.url (ClickHouse answers its /ping with "Ok.")\n',
+      );
+      // The failed request and the one /ping that told; no retries.
+      expect(requests).toBe(2);
+    } finally {
+      page.close();
+    }
   });
 
   it('tables the simulator did not make (simulate)', async () => {

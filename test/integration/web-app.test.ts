@@ -105,6 +105,9 @@ describe('web app', () => {
     expect(vega.headers.get('content-type')).toContain('javascript');
     expect((await vega.text()).length).toBeGreaterThan(100_000);
     expect((await app().request('/static/secrets.txt')).status).toBe(404);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect((await app().request(`/static/${name}`)).status, name).toBe(404);
+    }
     expect((await app().request('/metric/clicks')).status).toBe(400);
   });
 

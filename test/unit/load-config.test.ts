@@ -287,3 +287,60 @@ describe('report and alert settings', () => {
     ]);
   });
 });
+
+describe('what a configuration cannot do', () => {
+  it('never shows the password in a URL, in a problem or in the printed config', () => {
+    const url = 'http://vigil:S3cret-in-the-url@clickhouse.example.com:8443';
+    const found = problems(`warehouse:\n  server:\n    url: ${url}\n    retries: many\n`).join('\n');
+    expect(found).toContain('warehouse.server.retries');
+    expect(found).not.toContain('S3cret-in-the-url');
+    const bad = problems(`warehouse:\n  server:\n    url: "ftp://vigil:S3cret-in-the-url@x"\n`).join('\n');
+    expect(bad).toContain('got "ftp://vigil:***@x"');
+    const loaded = loadConfig({
+      file: write('url.yaml', `warehouse:\n  server:\n    url: ${url}\n`),
+      env: {},
+      cwd: dir.path,
+    });
+    expect(loaded.secrets).toContain('S3cret-in-the-url');
+    expect(formatConfig(loaded.config)).toContain('url: http://vigil:***@clickhouse.example.com:8443');
+    expect(loaded.warnings.join('\n')).toContain('warehouse.server.url carries a password');
+  });
+
+  it.each(['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,<b>x</b>'])(
+    'takes only an http(s) dashboard link, not %s',
+    (link) => {
+      expect(problems(`alerts:\n  dashboardUrl: "${link}"\n`)[0]).toMatch(
+        /^alerts\.dashboardUrl: got .*, expected an http\(s\) URL/,
+      );
+    },
+  );
+
+  it.each([
+    ["file('/etc/hostname')", 'file() reads outside the row'],
+    ["url('http://evil/', 'CSV')", 'url() reads outside the row'],
+    ["dictGet('d', 'x', toUInt64(age))", 'dictGet() reads outside the row'],
+    ['(SELECT 1)', 'not a query'],
+    ["concat(os, '-', toString(age))", undefined],
+    ["if(city = 'file(x)', 'a', 'b')", undefined],
+  ])('limits a dimension to the row: %s', (expression, problem) => {
+    const text = `etl:\n  dimensions:\n    extra: "${expression.replaceAll('"', '\\"')}"\n`;
+    if (problem === undefined) {
+      expect(loadConfig({ file: write('ok.yaml', text), env: {}, cwd: dir.path }).config.etl.dimensions.extra).toBe(
+        expression,
+      );
+    } else {
+      expect(problems(text).join('\n')).toContain(problem);
+    }
+  });
+
+  it('bounds durations to sane ranges', () => {
+    expect(problems('alerts:\n  lag: 900d\n')[0]).toBe('alerts.lag: got "900d", expected a duration from 0s to 1d');
+    expect(problems('schedule:\n  retryDelay: 30d\n')[0]).toBe(
+      'schedule.retryDelay: got "30d", expected a duration from 1s to 1d',
+    );
+    expect(
+      loadConfig({ file: write('off.yaml', 'alerts:\n  noData: "off"\n'), env: {}, cwd: dir.path }).config.alerts
+        .noData,
+    ).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backtest, CsvError, parseSeriesCsv, type BacktestPoint } from '../../detect/backtest.js';
 import { iqrDetector } from '../../detect/iqr-detector.js';
@@ -8,6 +8,9 @@ import type { CliContext } from '../cli-context.js';
 import type { BacktestFlags } from '../commands/backtest.js';
 import { integerFlag } from '../parse-flags.js';
 
+/** A series of the most points a backtest takes is a few megabytes; anything far larger is not one. */
+const MAX_BYTES = 20 * 2 ** 20;
+
 export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
   if (flags.detector !== 'iqr') throw new UsageError(`--detector must be iqr (got ${JSON.stringify(flags.detector)})`);
   const a = Number(flags.a);
@@ -16,8 +19,16 @@ export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
   const n = integerFlag('--n', flags.n, 1, 1000);
   let text: string;
   try {
-    text = readFileSync(resolve(ctx.io.cwd, flags.input), 'utf8');
+    const path = resolve(ctx.io.cwd, flags.input);
+    const size = statSync(path).size;
+    if (size > MAX_BYTES) {
+      throw new UsageError(
+        `--input ${flags.input} is ${(size / 2 ** 20).toFixed(0)} MB; backtest reads at most ${MAX_BYTES / 2 ** 20} MB`,
+      );
+    }
+    text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(
       `--input ${flags.input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
     );
