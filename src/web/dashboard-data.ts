@@ -4,7 +4,7 @@ import { windowChartSpec } from '../charts/window-chart.js';
 import { queryDailyReport } from '../daily/daily-report.js';
 import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
 import type { Locale } from '../metrics/locale.js';
-import type { AlertMetric } from '../metrics/metrics.js';
+import { METRICS, type AlertMetric } from '../metrics/metrics.js';
 import type { Sources, UserAttribute } from '../sources/sources.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
 import { addDays, daysBetween, fromSqlDateTime, toSqlDateTime, type IsoDate } from '../time/time.js';
@@ -81,7 +81,8 @@ export async function metricView(
     points: windows.map((w, i) => ({
       window: new Date(w).toISOString(),
       value: values[i] ?? null,
-      low: bands[i]?.low ?? null,
+      // The detector's band may reach below zero; no count does.
+      low: floorAtZero(metric, bands[i]?.low) ?? null,
       up: bands[i]?.up ?? null,
     })),
     alerts: alerts.map((a) => ({ ...a, window: fromSqlDateTime(a.window).toISOString() })),
@@ -130,6 +131,10 @@ export async function alertHistory(warehouse: Warehouse, settings: DashboardSett
     )
     .catch(emptyIfNoTable);
   return rows.map((r) => ({ ...r, window: fromSqlDateTime(r.window).toISOString(), delivered: r.delivered === 1 }));
+}
+
+function floorAtZero(metric: AlertMetric, low: number | undefined): number | undefined {
+  return low === undefined || METRICS[metric].kind === 'ratio' ? low : Math.max(0, low);
 }
 
 /** Before the first alert run there is no notifications table: that means no alerts, not an error. */

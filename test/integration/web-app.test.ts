@@ -28,6 +28,8 @@ describe('web app', () => {
     const points = body.points as { window: string; value: number | null }[];
     expect(points).toHaveLength(4 * 24 + 4 * 17 + 1);
     expect(points.at(-1)).toMatchObject({ window: '2024-03-06T14:00:00.000Z', value: 0 });
+    // A count's band is shown from zero up, whatever the detector's lower edge.
+    expect((points as { low: number | null }[]).every((p) => p.low === null || p.low >= 0)).toBe(true);
     expect(body.alerts).toEqual([
       expect.objectContaining({ window: '2024-03-06T14:00:00.000Z', kind: 'started', value: 0 }),
     ]);
