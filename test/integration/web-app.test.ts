@@ -25,11 +25,11 @@ describe('web app', () => {
   it("serves a metric's day of windows, its band, its alerts and the chart specification", async () => {
     const { status, body } = await get('/api/metric/messages');
     expect(status).toBe(200);
-    const points = body.points as { window: string; value: number | null }[];
+    const points = body.points as { window: string; value: number | null; low: number | null }[];
     expect(points).toHaveLength(4 * 24 + 4 * 17 + 1);
     expect(points.at(-1)).toMatchObject({ window: '2024-03-06T14:00:00.000Z', value: 0 });
     // A count's band is shown from zero up, whatever the detector's lower edge.
-    expect((points as { low: number | null }[]).every((p) => p.low === null || p.low >= 0)).toBe(true);
+    expect(points.every((p) => p.low === null || p.low >= 0)).toBe(true);
     expect(body.alerts).toEqual([
       expect.objectContaining({ window: '2024-03-06T14:00:00.000Z', kind: 'started', value: 0 }),
     ]);
