@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { runAlert } from '../src/alert/alert-job.js';
 import { AlertMemory } from '../src/alert/alert-memory.js';
 import type { AlertSettings } from '../src/alert/alert-settings.js';
-import { worthNotifying } from '../src/alert/noise-gate.js';
 import { createDelivery } from '../src/app/create-delivery.js';
 import { settingsFrom } from '../src/app/settings.js';
 import { configSchema } from '../src/config/schema.js';
-import { iqrDetector } from '../src/detect/iqr-detector.js';
+import { watchWith } from '../src/detect/detectors.js';
 import { silentLogger } from '../src/log/logger.js';
 import { METRICS } from '../src/metrics/metrics.js';
 import { discardAlertState, vigilTables } from '../src/tables/vigil-tables.js';
@@ -121,15 +120,14 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
     if (!history) throw new Error('no series');
     let raw = 0;
     let gated = 0;
-    for (const { metric, options, minChange } of metrics) {
-      const detector = iqrDetector(options);
+    for (const { metric, detector } of metrics) {
+      const watch = watchWith(detector, METRICS[metric].kind);
       const series = history.series[metric];
+      const judge = watch.detector.prepare(series);
       for (let i = 0; i < series.length; i++) {
-        const past = series.slice(0, i + 1);
-        const verdict = detector.judgeLast(past);
-        if (!verdict.alert) continue;
-        raw++;
-        if (worthNotifying(METRICS[metric].kind, past, verdict, { minChange, n: options.n })) gated++;
+        const { raw: verdict, verdict: notified } = watch.judge(judge, series, i);
+        if (verdict.alert) raw++;
+        if (notified.alert) gated++;
       }
     }
     const days = history.windows.length / 96;

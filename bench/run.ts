@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- suite…] [-- --quick]`: every figure is measured in this process, and speed
+ * `npm run bench [-- suite…] [-- --quick]` (suites: simulator, etl, report, alert, detect): every figure is
+ * measured in this process, and speed
  * is reported as a ratio against a baseline measured in the same run, so machines compare.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchWarehouse, peakRssMiB, type Measurement } from './harness.js';
 import { benchAlert } from './alert.bench.js';
+import { benchDetect } from './detect.bench.js';
 import { benchEtl } from './etl.bench.js';
 import { benchReport } from './report.bench.js';
 import { benchSimulator } from './simulator.bench.js';
@@ -16,12 +18,16 @@ const include = (suite: string) => wanted.length === 0 || wanted.includes(suite)
 const volumes = quick ? [1_000_000] : [1_000_000, 10_000_000];
 
 const measurements: Measurement[] = [];
-const { warehouse, dispose } = benchWarehouse();
+// Detection needs no warehouse.
+if (include('detect')) measurements.push(...(await benchDetect()));
+const needsWarehouse = ['simulator', 'etl', 'report', 'alert'].some(include);
+const { warehouse, dispose } = needsWarehouse ? benchWarehouse() : { warehouse: undefined, dispose: async () => {} };
 try {
-  if (include('simulator')) {
+  if (warehouse && include('simulator')) {
     for (const volume of volumes) measurements.push(...(await benchSimulator(warehouse, volume)));
   }
   for (const volume of volumes) {
+    if (!warehouse) break;
     if (include('etl')) measurements.push(...(await benchEtl(warehouse, volume)));
     if (include('report')) measurements.push(...(await benchReport(warehouse, volume)));
     if (include('alert')) measurements.push(...(await benchAlert(warehouse, volume)));

@@ -26,7 +26,9 @@ export function stateKey(metric: string, slice: string): string {
  * window notifies nothing new and a restart changes nothing. The verdict of an open incident is
  * made against what was expected before it began; back to normal means inside that band, or
  * outside it by no more than the noise gate lets pass (`withinNoise`), which a trending series
- * needs: its band from before the incident falls behind.
+ * needs: its band from before the incident falls behind. A repeat needs the point to alert on
+ * its own too (`alertAfresh`): a change that has become the day's level keeps its incident open
+ * until it ends, but is not news every hour.
  */
 export function decideNotification(
   last: LastNotification | undefined,
@@ -39,7 +41,8 @@ export function decideNotification(
   const ongoing = last !== undefined && last.kind !== 'resolved';
   if (verdict.alert) {
     if (!ongoing) return 'started';
-    return window - last.window >= repeatMs ? 'repeated' : undefined;
+    const stillNews = verdict.alertAfresh ?? true;
+    return stillNews && window - last.window >= repeatMs ? 'repeated' : undefined;
   }
   const { value, low, up } = verdict;
   // A band without width is no evidence: it can collapse to [0, 0] around zeros.

@@ -1,30 +1,69 @@
 /** A series value; undefined where it is not defined (CTR of a window without views). */
 export type SeriesValue = number | undefined;
 
-/** The detector's verdict on the last point of a series, with the band it was judged against. */
+/** The detector's verdict on one point of a series, with the band it was judged against. */
 export interface Verdict {
   readonly value: SeriesValue;
-  /** low′ and up′ of the last point; undefined while the history is too short. */
+  /** The band of the point; undefined while the history is too short. */
   readonly low: number | undefined;
   readonly up: number | undefined;
   readonly alert: boolean;
+  /**
+   * While an incident is open, `alert` says whether the point is still away from what was
+   * expected before it began (the incident stays open), and this whether it would alert on its
+   * own, as if no incident were known (worth repeating). Undefined: the same as `alert`.
+   */
+  readonly alertAfresh?: boolean;
+  /** Why the detector alerted, when it says: the span that stood out and by how much. */
+  readonly evidence?: Evidence;
 }
 
-/** Points of a history to leave out: [from, to), by index. */
+/** The span of windows that stood out, its expected and measured size, and its distance in noise deviations. */
+export interface Evidence {
+  /** Windows in the span, ending with the judged one. */
+  readonly windows: number;
+  readonly expected: number;
+  readonly measured: number;
+  readonly deviations: number;
+}
+
+/** Points of a history, by index: [from, to). */
 export interface Excluded {
   readonly from: number;
   readonly to: number;
 }
 
-/** A detector judges the last point of a history x₀…x_T from that history alone. */
+/** Windows the alert's state knows to be anomalous, which a detector must not learn from. */
+export interface KnownIncidents {
+  /**
+   * The open incident's windows before the judged one: the point is judged against what was
+   * expected before them, so an incident cannot teach the detector that it is normal.
+   */
+  readonly open?: Excluded | undefined;
+  /** Earlier incidents, resolved: their windows are not normal either (oldest first). */
+  readonly past?: readonly Excluded[] | undefined;
+}
+
+/** The kind of a metric's values: counts are noisy like √count, ratios by their own measure. */
+export type ValueKind = 'count' | 'ratio';
+
+/** Judges any point of a series from the points before it (and the point itself). */
+export type Judge = (index: number, incidents?: KnownIncidents) => Verdict;
+
+/** A detector: from a whole series, a way to judge each of its points with no look-ahead. */
 export interface Detector {
   readonly name: string;
   /**
-   * The verdict on x_T. With `exclude`, the points in that range are not history: the last
-   * point is judged against what was expected before them (an open incident's own windows must
-   * not teach the detector that the incident is normal).
+   * Prepares judging points of `series` (linear work, shared by every point judged): point i's
+   * verdict depends only on points 0…i, so judging every point is a backtest.
    */
-  judgeLast(series: readonly SeriesValue[], exclude?: Excluded): Verdict;
+  prepare(series: readonly SeriesValue[]): Judge;
   /** The band of every point as seen from the whole series (for charts). */
   bands(series: readonly SeriesValue[]): { low: number | undefined; up: number | undefined }[];
+}
+
+/** The verdict on the last point of a series. */
+export function judgeLast(detector: Detector, series: readonly SeriesValue[], incidents?: KnownIncidents): Verdict {
+  if (series.length === 0) return { value: undefined, low: undefined, up: undefined, alert: false };
+  return detector.prepare(series)(series.length - 1, incidents);
 }

@@ -8,7 +8,7 @@ export interface IqrOptions {
   readonly n: number;
 }
 
-export const DEFAULT_IQR: IqrOptions = { a: 4, n: 5 };
+export const DEFAULT_IQR = { a: 4, n: 5 } as const satisfies IqrOptions;
 
 /** One point's raw quantities (before smoothing), undefined where pandas would have NaN. */
 interface RawBand {
@@ -30,22 +30,23 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 /**
- * Steps 1–2 of SPEC §5 for every point: quartiles of the n points before it (pandas'
+ * Steps 1–2 of SPEC §5 at position i of `values`: quartiles of the n points before it (pandas'
  * `shift(1).rolling(n)` with its default min_periods = n: undefined if any of them is), the
- * interquartile range, and the raw band.
+ * interquartile range, and the raw band. `offset` is the position of values[0] in the whole
+ * series, so a tail of a series gives the same answer as the series.
  */
-function rawBands(series: readonly SeriesValue[], { a, n }: IqrOptions): RawBand[] {
-  return series.map((_, i) => {
-    if (i < n) return { iqr: undefined, up: undefined, low: undefined };
-    const window = series.slice(i - n, i);
-    if (window.some((v) => v === undefined)) return { iqr: undefined, up: undefined, low: undefined };
-    const sorted = (window as number[]).slice().sort((x, y) => x - y);
-    const q25 = quantile(sorted, 0.25);
-    const q75 = quantile(sorted, 0.75);
-    const iqr = q75 - q25;
-    return { iqr, up: q75 + a * iqr, low: q25 - a * iqr };
-  });
+function rawBandAt(values: readonly SeriesValue[], i: number, { a, n }: IqrOptions, offset = 0): RawBand {
+  if (offset + i < n) return NO_BAND;
+  const window = values.slice(i - n, i);
+  if (window.some((v) => v === undefined)) return NO_BAND;
+  const sorted = (window as number[]).slice().sort((x, y) => x - y);
+  const q25 = quantile(sorted, 0.25);
+  const q75 = quantile(sorted, 0.75);
+  const iqr = q75 - q25;
+  return { iqr, up: q75 + a * iqr, low: q25 - a * iqr };
 }
+
+const NO_BAND: RawBand = { iqr: undefined, up: undefined, low: undefined };
 
 /**
  * Step 3: pandas' `rolling(n, center=True, min_periods=1).mean()` of a quantity at point i,
@@ -66,15 +67,46 @@ function centredMean(values: readonly (number | undefined)[], i: number, n: numb
   return count === 0 ? undefined : sum / count;
 }
 
+/**
+ * The verdict on the last point of a history. Only its last n + ⌊n/2⌋ + 1 points matter: the
+ * smoothed band of the last point averages the raw bands of the ⌊n/2⌋ points before it too, and
+ * each raw band looks n points back. `length` is the history's whole length.
+ */
+function judgeTail(tail: readonly SeriesValue[], length: number, options: IqrOptions): Verdict {
+  const offset = length - tail.length;
+  const last = tail.length - 1;
+  const raw = tail.map((_, i) =>
+    i >= last - Math.floor(options.n / 2) ? rawBandAt(tail, i, options, offset) : NO_BAND,
+  );
+  const up = centredMean(
+    raw.map((r) => r.up),
+    last,
+    options.n,
+    last,
+  );
+  const low = centredMean(
+    raw.map((r) => r.low),
+    last,
+    options.n,
+    last,
+  );
+  const value = tail[last];
+  // pandas: NaN != 0 is True, so an undefined iqr does not veto; comparisons with NaN are False.
+  const iqrNonZero = raw[last]?.iqr !== 0;
+  const outside = value !== undefined && ((low !== undefined && value < low) || (up !== undefined && value > up));
+  return { value, low, up, alert: outside && iqrNonZero };
+}
+
 /** SPEC §5's `iqr` detector, faithful to the original pandas code. */
 export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
   if (!Number.isInteger(options.n) || options.n < 1)
     throw new RangeError(`n must be a whole number ≥ 1 (got ${options.n})`);
   if (!Number.isFinite(options.a) || options.a < 0) throw new RangeError(`a must be a number ≥ 0 (got ${options.a})`);
+  const reach = options.n + Math.floor(options.n / 2) + 1;
   return {
     name: 'iqr',
     bands(series) {
-      const raw = rawBands(series, options);
+      const raw = series.map((_, i) => rawBandAt(series, i, options));
       const last = series.length - 1;
       const ups = raw.map((r) => r.up);
       const lows = raw.map((r) => r.low);
@@ -83,21 +115,18 @@ export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
         up: centredMean(ups, i, options.n, last),
       }));
     },
-    judgeLast(whole, exclude): Verdict {
-      // The excluded points are taken out, so the last one follows the points before them.
-      const series = exclude ? [...whole.slice(0, exclude.from), ...whole.slice(exclude.to)] : whole;
-      const last = series.length - 1;
-      if (last < 0) return { value: undefined, low: undefined, up: undefined, alert: false };
-      const full = rawBands(series, options);
-      const ups = full.map((r) => r.up);
-      const lows = full.map((r) => r.low);
-      const up = centredMean(ups, last, options.n, last);
-      const low = centredMean(lows, last, options.n, last);
-      const value = series[last];
-      // pandas: NaN != 0 is True, so an undefined iqr does not veto; comparisons with NaN are False.
-      const iqrNonZero = full[last]?.iqr !== 0;
-      const outside = value !== undefined && ((low !== undefined && value < low) || (up !== undefined && value > up));
-      return { value, low, up, alert: outside && iqrNonZero };
+    prepare(series) {
+      return (index, incidents) => {
+        // The open incident's points are taken out, so the judged one follows the points before them.
+        const open = incidents?.open;
+        if (open && open.to <= index && open.from < open.to) {
+          const before = series.slice(Math.max(0, open.from - reach), open.from);
+          const after = series.slice(open.to, index + 1);
+          const joined = [...before, ...after];
+          return judgeTail(joined.slice(-reach), open.from + after.length, options);
+        }
+        return judgeTail(series.slice(Math.max(0, index + 1 - reach), index + 1), index + 1, options);
+      };
     },
   };
 }

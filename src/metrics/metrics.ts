@@ -50,7 +50,7 @@ export function metricValue(metric: AlertMetric, counts: WindowCounts): number |
   return metric === 'ctr' ? ctr(counts.likes, counts.views) : counts[metric];
 }
 
-/** A value as people read it: a ratio in percent, a count with grouping (a fraction only below 100). */
+/** A value as people read it: a ratio in percent, a count whole with grouping. */
 export function formatMetricValue(kind: MetricKind, value: number, locale: Locale): string {
   return kind === 'ratio'
     ? new Intl.NumberFormat(INTL_LOCALE[locale], {
@@ -58,14 +58,9 @@ export function formatMetricValue(kind: MetricKind, value: number, locale: Local
         minimumFractionDigits: 1,
         maximumFractionDigits: 1,
       }).format(value)
-    : new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: Math.abs(value) < 100 ? 1 : 0 }).format(
-        value,
-      );
+    : // Counts are whole; a band's edge is a count too, as a reader sees it.
+      new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 0 }).format(value);
 }
-
-/** The original's detector settings (SPEC §5), and the noise gate's least relative change. */
-export const IQR_DEFAULTS = { a: 4, n: 5 } as const;
-export const NOISE_GATE_DEFAULT = 0.2;
 
 /** SPEC §4's metrics of a day, in the report's order. */
 export const DAILY_METRICS = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideNotification, type LastNotification, type NotificationKind } from '../../src/alert/alert-state.js';
-import { worthNotifying } from '../../src/alert/noise-gate.js';
+import { worthNotifying } from '../../src/detect/noise-gate.js';
 import type { Verdict } from '../../src/detect/detector.js';
 
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backtest } from '../../src/detect/backtest.js';
-import type { SeriesValue } from '../../src/detect/detector.js';
+import { backtest, onGrid } from '../../src/detect/backtest.js';
+import { judgeLast, type SeriesValue } from '../../src/detect/detector.js';
 import { iqrDetector } from '../../src/detect/iqr-detector.js';
 
 /**
@@ -58,35 +58,35 @@ describe('iqr detector', () => {
     const x = [10, 12, 11, 13, 12, 11, 30];
     const bands = detector.bands(x.slice(0, 6));
     expect(bands[5]).toEqual({ low: 7, up: 16 });
-    expect(detector.judgeLast(x)).toEqual({ value: 30, low: 7, up: 16, alert: true });
-    expect(detector.judgeLast([...x.slice(0, 6), 15]).alert).toBe(false);
+    expect(judgeLast(detector, x)).toEqual({ value: 30, low: 7, up: 16, alert: true });
+    expect(judgeLast(detector, [...x.slice(0, 6), 15]).alert).toBe(false);
   });
 
   it('never alerts on a flat series, where iqr = 0', () => {
-    expect(detector.judgeLast([5, 5, 5, 5, 5, 5, 5, 5]).alert).toBe(false);
+    expect(judgeLast(detector, [5, 5, 5, 5, 5, 5, 5, 5]).alert).toBe(false);
     // Even a jump: the band collapses to the line, but iqr = 0 vetoes, as in the original.
-    expect(detector.judgeLast([5, 5, 5, 5, 5, 5, 5, 50])).toMatchObject({ low: 5, up: 5, alert: false });
+    expect(judgeLast(detector, [5, 5, 5, 5, 5, 5, 5, 50])).toMatchObject({ low: 5, up: 5, alert: false });
   });
 
   it('has no band and no alert while the history is shorter than n + 1', () => {
-    expect(detector.judgeLast([1, 2, 3, 100])).toEqual({ value: 100, low: undefined, up: undefined, alert: false });
-    expect(detector.judgeLast([])).toEqual({ value: undefined, low: undefined, up: undefined, alert: false });
+    expect(judgeLast(detector, [1, 2, 3, 100])).toEqual({ value: 100, low: undefined, up: undefined, alert: false });
+    expect(judgeLast(detector, [])).toEqual({ value: undefined, low: undefined, up: undefined, alert: false });
   });
 
   it('gives no alert for an undefined last value', () => {
-    expect(detector.judgeLast([10, 12, 11, 13, 12, 11, undefined]).alert).toBe(false);
+    expect(judgeLast(detector, [10, 12, 11, 13, 12, 11, undefined]).alert).toBe(false);
   });
 
   it('leaves a point without a band when its window holds an undefined value, as pandas does', () => {
     const x: SeriesValue[] = [10, 12, undefined, 13, 12, 11, 12, 11];
     const bands = detector.bands(x);
     expect(bands[6]?.up).toBeUndefined(); // its raw window x1..x5 and its smoothing neighbours are all NaN
-    const { low, up, alert } = detector.judgeLast(x);
+    const { low, up, alert } = judgeLast(detector, x);
     expect({ low, up, alert }).toEqual(referenceLast(x, 4, 5));
   });
 
   it('fires on a drop to zero', () => {
-    expect(detector.judgeLast([100, 104, 98, 101, 99, 103, 100, 0]).alert).toBe(true);
+    expect(judgeLast(detector, [100, 104, 98, 101, 99, 103, 100, 0]).alert).toBe(true);
   });
 
   it('agrees with a plain pandas-style reference on random series', () => {
@@ -99,7 +99,7 @@ describe('iqr detector', () => {
       const x: SeriesValue[] = Array.from({ length }, () =>
         next() < 0.08 ? undefined : flat ? 7 : Math.round((50 + next() * 20 + (next() < 0.05 ? 200 : 0)) * 10) / 10,
       );
-      const ours = iqrDetector({ a, n }).judgeLast(x);
+      const ours = judgeLast(iqrDetector({ a, n }), x);
       const theirs = referenceLast(x, a, n);
       expect(ours.alert, JSON.stringify({ x, a, n })).toBe(theirs.alert);
       if (theirs.up === undefined) expect(ours.up).toBeUndefined();
@@ -109,9 +109,37 @@ describe('iqr detector', () => {
     }
   });
 
+  it('equals the reference on every prefix of a long series, judged from one prepared series', () => {
+    const next = random(7);
+    const x: SeriesValue[] = Array.from({ length: 400 }, () =>
+      next() < 0.05 ? undefined : Math.round(50 + next() * 20 + (next() < 0.03 ? 300 : 0)),
+    );
+    const judge = detector.prepare(x);
+    for (let i = 0; i < x.length; i++) {
+      const ours = judge(i);
+      const theirs = referenceLast(x.slice(0, i + 1), 4, 5);
+      expect(ours.alert, `point ${i}`).toBe(theirs.alert);
+      expect(ours.up).toEqual(theirs.up === undefined ? undefined : expect.closeTo(theirs.up, 9));
+    }
+  });
+
+  it("judges an open incident's point as the reference judges the history without the incident's windows", () => {
+    const next = random(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const x: SeriesValue[] = Array.from({ length: 40 }, () => Math.round(50 + next() * 20));
+      const from = 5 + Math.floor(next() * 25);
+      const index = from + 1 + Math.floor(next() * (x.length - from - 1));
+      for (let i = from; i < index; i++) x[i] = next() < 0.5 ? 0 : 400;
+      const ours = detector.prepare(x)(index, { open: { from, to: index } });
+      const theirs = referenceLast([...x.slice(0, from), x[index]], 4, 5);
+      expect(ours.alert, JSON.stringify({ x, from, index })).toBe(theirs.alert);
+      expect(ours.low).toEqual(theirs.low === undefined ? undefined : expect.closeTo(theirs.low, 9));
+    }
+  });
+
   it('backtests each point from its own past only', () => {
-    const points = [10, 12, 11, 13, 12, 11, 30, 12].map((value, i) => ({ time: `t${i}`, value }));
-    const result = backtest(detector, points);
+    const points = [10, 12, 11, 13, 12, 11, 30, 12].map((value, i) => ({ time: `t${i}`, at: i * 900_000, value }));
+    const result = backtest(detector.prepare(points.map((p) => p.value)), points, onGrid(points));
     expect(result[6]).toEqual({ time: 't6', value: 30, low: 7, up: 16, alert: true });
     // Looking ahead would have smoothed point 6's band with the bands of 7 and 8: it must not.
     const withFuture = detector.bands(points.map((p) => p.value))[6];

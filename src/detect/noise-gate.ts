@@ -1,5 +1,5 @@
 import type { SeriesValue } from '../detect/detector.js';
-import type { MetricKind } from '../metrics/metrics.js';
+import type { ValueKind } from './detector.js';
 
 export interface NoiseGateOptions {
   /** The least relative deviation from the recent median worth telling a person about. */
@@ -7,6 +7,9 @@ export interface NoiseGateOptions {
   /** Windows behind the median (the detector's n). */
   readonly n: number;
 }
+
+/** The gate's least relative change by default. */
+export const NOISE_GATE_DEFAULT = 0.2;
 
 /** A change from the recent median this large always passes the gate, however wide the band. */
 const BIG_CHANGE = 0.5;
@@ -23,7 +26,7 @@ const BIG_CHANGE = 0.5;
  * percent of normal windows; this gate keeps its verdict but spares the reader.
  */
 export function worthNotifying(
-  kind: MetricKind,
+  kind: ValueKind,
   series: readonly SeriesValue[],
   band: { low: number | undefined; up: number | undefined },
   { minChange, n }: NoiseGateOptions,
