@@ -4,7 +4,7 @@ import type { VigilTables } from '../tables/vigil-tables.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { countsOf, sameCounts, ZERO_COUNTS, type CountedWindow } from '../windows/window-counts.js';
-import { countedWindows } from '../windows/window-queries.js';
+import { countedWindows, windowCacheKey } from '../windows/window-queries.js';
 import { WINDOW_MS, windowStarts } from '../windows/windows.js';
 import { alertInputsSql, alertStateSql, newestEventSql } from './alert-queries.js';
 import { stateKey, type AlertState, type LastNotification, type NotificationKind } from './alert-state.js';
@@ -44,6 +44,8 @@ export interface AlertInputs {
   /** Undefined when not asked for. */
   readonly state: AlertState | undefined;
   readonly freshness: Freshness;
+  /** Each metric's and slice's incidents that ended within the history, oldest first (by {@link stateKey}). */
+  readonly pastIncidents: PastIncidents;
   /** Messages of the journal some destination has not taken yet (from earlier runs). */
   readonly pending: readonly { readonly message: string; readonly missing: readonly string[] }[];
   /** Windows from here on are counted afresh by every run; earlier ones are final once settled. */
@@ -53,9 +55,12 @@ export interface AlertInputs {
   readonly scope: string;
 }
 
+/** Resolved incidents by {@link stateKey}: [from, to) in ms, from the started window to the resolved one. */
+export type PastIncidents = ReadonlyMap<string, readonly { readonly from: number; readonly to: number }[]>;
+
 /** A row of the inputs query; `part` says which columns mean something. */
 interface InputRow extends WindowCounts {
-  readonly part: 'cache' | 'raw' | 'state' | 'fresh' | 'pending';
+  readonly part: 'cache' | 'raw' | 'state' | 'fresh' | 'pending' | 'incident';
   readonly slice: string;
   readonly value: string;
   readonly window: string;
@@ -78,7 +83,7 @@ interface InputRow extends WindowCounts {
  */
 export async function readAlertInputs(warehouse: Warehouse, request: AlertInputsRequest): Promise<AlertInputs> {
   const { from, memory, tables } = request;
-  const sourcesKey = `${request.sources.feed.sql}|${request.sources.messages.sql}`;
+  const sourcesKey = windowCacheKey(request.sources);
   const slices = ['', ...request.slices];
   const scope = `${sourcesKey}|${request.slices.join(',')}`;
   const to = request.window.getTime() + WINDOW_MS;
@@ -122,6 +127,7 @@ export async function readAlertInputs(warehouse: Warehouse, request: AlertInputs
     state: request.withState ? inputs.state : undefined,
     freshness: inputs.freshness,
     pending: inputs.pending,
+    pastIncidents: inputs.pastIncidents,
     recountFrom,
     sourcesKey,
     scope,
@@ -187,6 +193,24 @@ function lastDecision(row: InputRow): LastNotification {
   };
 }
 
+/** Incidents from their started and resolved decisions: each resolved one ends the latest start before it. */
+function pastIncidentsOf(rows: readonly InputRow[]): PastIncidents {
+  const incidents = new Map<string, { from: number; to: number }[]>();
+  const opened = new Map<string, number>();
+  const sorted = rows
+    .map((row) => ({ key: stateKey(row.metric, row.slice), kind: row.kind, at: fromSqlDateTime(row.window).getTime() }))
+    .sort((a, b) => a.at - b.at);
+  for (const { key, kind, at } of sorted) {
+    const from = opened.get(key);
+    if (kind === 'started') opened.set(key, at);
+    else if (from !== undefined) {
+      incidents.set(key, [...(incidents.get(key) ?? []), { from, to: at }]);
+      opened.delete(key);
+    }
+  }
+  return incidents;
+}
+
 const windowKey = (row: Pick<CountedWindow, 'slice' | 'start' | 'value'>) => `${row.slice}|${row.start}|${row.value}`;
 const eventsOf = (row: WindowCounts) => row.views + row.likes + row.messages;
 const instant = (text: string) => {
@@ -246,6 +270,7 @@ function sortRows(rows: readonly InputRow[], rawFrom: number, to: number) {
     state,
     freshness,
     pending,
+    pastIncidents: pastIncidentsOf(rows.filter((row) => row.part === 'incident')),
     /** A window of a slice is cached if it has rows there, or if nothing at all happened in it. */
     covered: (slice: string, start: number) =>
       cachedWindows.has(`${slice}|${start}`) || (cachedWindows.has(`|${start}`) && quietWindows.has(start)),

@@ -11,7 +11,7 @@ import { forgetEnsured } from '../warehouse/ensure-once.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 import { sliceSeries } from '../windows/window-counts.js';
-import { evaluatedWindow, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
+import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
 import { composeNotifications, type Composed } from './alert-compose.js';
 import { decide, decisionKey, nextState, type SourceStatus } from './alert-decide.js';
 import { newestEvent, readAlertInputs, readAlertState, saveWindows, type AlertInputs } from './alert-inputs.js';
@@ -106,7 +106,9 @@ async function evaluate(
 ): Promise<AlertResult> {
   const { warehouse, memory } = deps;
   const window = evaluatedWindow(at, settings.lagMs);
-  const from = historyStart(at, settings.timezone);
+  // The original's detector reads since the day before (SPEC §2); a seasonal one, weeks.
+  const seasonal = settings.metrics.some((m) => m.detector.name !== 'iqr');
+  const from = seasonal ? historyFrom(at, settings.timezone, settings.historyMs) : historyStart(at, settings.timezone);
   const end = window.getTime() + WINDOW_MS;
   await ensureVigilTables(warehouse, settings.tables);
 
@@ -133,10 +135,10 @@ async function evaluate(
   const held = new Set(arrival.sources.filter((s) => s.stale).map((s) => s.source));
   // 3. Judgements, within each open incident; for an alert the warehouse has the last word on the state.
   let state: AlertState = inputs.state ?? remembered ?? new Map();
-  let judgements = judge(series, settings.metrics, { state, held, arrived });
+  let judgements = judge(series, settings.metrics, { state, held, arrived, past: inputs.pastIncidents });
   if (!inputs.state && (held.size > 0 || judgements.some((j) => j.verdict.alert))) {
     state = await readAlertState(warehouse, settings.tables);
-    judgements = judge(series, settings.metrics, { state, held, arrived });
+    judgements = judge(series, settings.metrics, { state, held, arrived, past: inputs.pastIncidents });
   }
   // 4. Decisions.
   const decisions = decide(judgements, arrival.sources, state, window, settings.repeatMs);

@@ -1,11 +1,12 @@
-import type { Detector, Excluded, SeriesValue, Verdict } from '../detect/detector.js';
-import { iqrDetector } from '../detect/iqr-detector.js';
+import type { Detector, KnownIncidents, SeriesValue, Verdict } from '../detect/detector.js';
+import { watchWith } from '../detect/detectors.js';
 import { METRICS, type AlertMetric } from '../metrics/metrics.js';
 import type { SourceName } from '../sources/sources.js';
 import type { SliceSeries } from '../windows/window-counts.js';
+import type { PastIncidents } from './alert-inputs.js';
+import { WINDOW_MS } from '../windows/windows.js';
 import type { WatchedMetric } from './alert-settings.js';
-import { isOpen, stateKey, type AlertState } from './alert-state.js';
-import { worthNotifying } from './noise-gate.js';
+import { isOpen, stateKey, type AlertState, type LastNotification } from './alert-state.js';
 
 /**
  * - `judged`: the detector looked at the evaluated window;
@@ -29,16 +30,17 @@ export interface Judgement {
   readonly verdict: Verdict;
   /** The detector said alert, but the deviation was within noise. */
   readonly gated: boolean;
-  /** The open incident's windows, left out of the history the verdict was made from. */
-  readonly excluded?: Excluded;
+  /** The incidents whose windows were left out of the history the verdict was made from. */
+  readonly incidents?: KnownIncidents;
 }
 
 const NOTHING: Verdict = { value: undefined, low: undefined, up: undefined, alert: false };
 
 /**
  * Step 3 of a run (pure): every watched metric of every slice through its detector and the noise
- * gate. While an incident is open, its own windows are left out of the history, so the value is
- * judged against what was expected before it began: an outage cannot widen its own band.
+ * gate. While an incident is open its own windows are left out of the history (and those of the
+ * last one resolved, for a day), so the value is judged against what was expected before it
+ * began: an outage cannot widen its own band.
  */
 export function judge(
   slices: readonly SliceSeries[],
@@ -49,36 +51,46 @@ export function judge(
     readonly held: ReadonlySet<SourceName>;
     /** Sources whose events of the evaluated window have arrived. */
     readonly arrived: ReadonlySet<SourceName>;
+    /** Incidents that ended within the history: their windows are not normal either. */
+    readonly past?: PastIncidents;
   },
 ): Judgement[] {
   return slices.flatMap(({ slice, windows, series }) =>
-    metrics.map(({ metric, options, minChange }): Judgement => {
+    metrics.map(({ metric, detector: spec }): Judgement => {
       const values = series[metric];
-      const detector = iqrDetector(options);
-      const base = { metric, slice, windows, series: values, detector, gated: false };
-      const { source } = METRICS[metric];
+      const { kind, source } = METRICS[metric];
+      const watch = watchWith(spec, kind);
+      const base = { metric, slice, windows, series: values, detector: watch.detector, gated: false };
       if (context.held.has(source)) return { ...base, status: 'held', raw: NOTHING, verdict: NOTHING };
       if (!context.arrived.has(source)) return { ...base, status: 'not-arrived', raw: NOTHING, verdict: NOTHING };
-      const excluded = openIncident(context.state, metric, slice, windows);
-      const raw = detector.judgeLast(values, excluded);
-      const judged = excluded ? [...values.slice(0, excluded.from), ...values.slice(excluded.to)] : values;
-      const gated = raw.alert && !worthNotifying(METRICS[metric].kind, judged, raw, { minChange, n: options.n });
-      const verdict = gated ? { ...raw, alert: false } : raw;
-      return { ...base, status: 'judged', raw, verdict, gated, ...(excluded ? { excluded } : {}) };
+      const last = values.length - 1;
+      const key = stateKey(metric, slice);
+      const incidents = knownIncidents(context.state.get(key), context.past?.get(key) ?? [], windows);
+      const { raw, verdict, gated } = watch.judge(watch.detector.prepare(values), values, last, incidents);
+      return { ...base, status: 'judged', raw, verdict, gated, ...(incidents ? { incidents } : {}) };
     }),
   );
 }
 
-/** The windows from an open incident's start to the evaluated one (exclusive), by index. */
-function openIncident(
-  state: AlertState,
-  metric: AlertMetric,
-  slice: string,
+/**
+ * The incidents the detector is told of, by index: the open one's windows before the evaluated
+ * (last) one, and those of incidents that ended within the history, as a replay tracks them.
+ */
+function knownIncidents(
+  last: LastNotification | undefined,
+  past: readonly { from: number; to: number }[],
   windows: readonly number[],
-): Excluded | undefined {
-  const last = state.get(stateKey(metric, slice));
-  if (!isOpen(last)) return undefined;
-  const from = windows.findIndex((w) => w >= last.started);
+): KnownIncidents | undefined {
+  const first = windows[0];
+  if (first === undefined) return undefined;
+  const indexOf = (ms: number) => Math.round((ms - first) / WINDOW_MS);
   const to = windows.length - 1;
-  return from === -1 || from >= to ? undefined : { from, to };
+  const ended = past
+    .map((incident) => ({ from: Math.max(0, indexOf(incident.from)), to: Math.min(to, indexOf(incident.to)) }))
+    .filter((incident) => incident.from < incident.to);
+  // An incident that began before the history is all the history knows: nothing to leave out.
+  const from = isOpen(last) ? indexOf(last.started) : -1;
+  const open = from >= 0 && from < to ? { from, to } : undefined;
+  if (!open && ended.length === 0) return undefined;
+  return { ...(open ? { open } : {}), ...(ended.length > 0 ? { past: ended } : {}) };
 }

@@ -1,7 +1,7 @@
 import { pendingMessagesSql } from '../notify/journal.js';
 import { SOURCE_NAMES, type Sources, type UserAttribute } from '../sources/sources.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
-import { windowCountsSql } from '../windows/window-queries.js';
+import { cachedWindowsSql, windowCountsSql } from '../windows/window-queries.js';
 
 /** The columns every part of the inputs query has; each part fills its own and leaves the rest empty. */
 const COUNTS = 'users, active_posts, views, likes, senders, messages';
@@ -24,7 +24,9 @@ const NO_MESSAGE = "'' AS message, CAST([] AS Array(String)) AS missing";
  * - `part = 'fresh'`: for each source (in `slice`), its newest event since {fresh_from} (`newest`,
  *   which may lie after {at}) and its newest before {at} (`newest_before`); epoch when none;
  * - `part = 'pending'`: each message of the journal that a destination has not taken yet
- *   (`message`, and the `missing` destinations), oldest first.
+ *   (`message`, and the `missing` destinations), oldest first;
+ * - `part = 'incident'`: every start and end (`kind` started or resolved) of an incident of a
+ *   subject (`metric`) and slice within the history: its `window`.
  * Parameters: {sources:String} the cache's key of the source tables, and the instants.
  */
 export function alertInputsSql(
@@ -33,13 +35,10 @@ export function alertInputsSql(
   slices: readonly UserAttribute[],
   { withCache, withState }: { withCache: boolean; withState: boolean },
 ): string {
-  const sliceNames = ['', ...slices].map((s) => `'${s}'`).join(', ');
-  const cache = `SELECT 'cache' AS part, slice, slice_value AS value, window_start AS window,
-  ${NO_STATE}, ${NO_FRESHNESS},
-  ${NO_MESSAGE}, ${COUNTS}
-FROM ${tables.windows.sql}
-WHERE sources = {sources:String} AND slice IN (${sliceNames})
-  AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
+  const cache = `SELECT 'cache' AS part, slice, value, window, ${NO_STATE}, ${NO_FRESHNESS}, ${NO_MESSAGE},
+  ${COUNTS} FROM (
+${cachedWindowsSql(tables.windows, slices)}
+)`;
   const raw = `SELECT 'raw' AS part, slice, value, window, ${NO_STATE}, ${NO_FRESHNESS}, ${NO_MESSAGE}, ${COUNTS} FROM (
 ${windowCountsSql(sources, slices, 'raw_from')}
 )`;
@@ -52,9 +51,18 @@ FROM ${sources[name].sql} WHERE time >= {fresh_from:DateTime('UTC')}`,
   const pending = `SELECT 'pending' AS part, '' AS slice, '' AS value, ${EPOCH} AS window, ${NO_STATE}, ${NO_FRESHNESS},
   message, missing, ${NO_COUNTS}
 FROM (${pendingMessagesSql(tables)} LIMIT 100)`;
-  return [...(withCache ? [cache] : []), raw, ...fresh, pending, ...(withState ? [alertStateSql(tables)] : [])].join(
-    '\nUNION ALL\n',
-  );
+  const incidents = `SELECT 'incident' AS part, slice, '' AS value, window_start AS window, subject AS metric, kind,
+  ${EPOCH} AS since, ${NO_FRESHNESS}, ${NO_MESSAGE}, ${NO_COUNTS}
+FROM ${tables.notifications.sql}
+WHERE entry = 'decided' AND kind IN ('started', 'resolved') AND window_start >= {from:DateTime('UTC')}`;
+  return [
+    ...(withCache ? [cache] : []),
+    raw,
+    ...fresh,
+    pending,
+    incidents,
+    ...(withState ? [alertStateSql(tables)] : []),
+  ].join('\nUNION ALL\n');
 }
 
 /** Subjects whose decisions make the alert state: every metric, and sources without data. */

@@ -1,15 +1,13 @@
-import type { IqrOptions } from '../detect/iqr-detector.js';
+import type { DetectorSpec } from '../detect/detectors.js';
 import type { Locale } from '../metrics/locale.js';
 import type { AlertMetric } from '../metrics/metrics.js';
 import type { Sources, UserAttribute } from '../sources/sources.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
 
-/** A watched metric: its detector's options and its noise gate. */
+/** A watched metric and its detector. */
 export interface WatchedMetric {
   readonly metric: AlertMetric;
-  readonly options: IqrOptions;
-  /** The least relative deviation worth notifying (the noise gate). */
-  readonly minChange: number;
+  readonly detector: DetectorSpec;
 }
 
 /** What the alert job needs to know, built from the configuration by the composition layer. */
@@ -23,6 +21,8 @@ export interface AlertSettings {
   readonly repeatMs: number;
   /** A source without events for this long is in "no data"; undefined: never. */
   readonly noDataMs: number | undefined;
+  /** How far back each metric's windows are read for its detector. */
+  readonly historyMs: number;
   /** Windows counted afresh from raw events on every run, so late events correct them. */
   readonly recountMs: number;
   /** The link in each alert, with {metric}, {slice}, {window} and {at} to fill in; none when undefined. */

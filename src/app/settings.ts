@@ -75,10 +75,10 @@ export function settingsFrom(config: Config): Settings {
       recountMs: config.alerts.recount,
       dashboardUrl: dashboardUrlFrom(config),
       slices: config.alerts.slices,
+      historyMs: config.alerts.history,
       metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled).map((metric) => ({
         metric,
-        options: { a: metrics[metric].a, n: metrics[metric].n },
-        minChange: metrics[metric].minChange,
+        detector: metrics[metric].detector,
       })),
     },
     dashboard: {
@@ -88,7 +88,8 @@ export function settingsFrom(config: Config): Settings {
       timezone,
       locale,
       lagMs: config.alerts.lag,
-      metricOptions: (metric) => ({ a: metrics[metric].a, n: metrics[metric].n }),
+      historyMs: config.alerts.history,
+      detectorOf: (metric) => metrics[metric].detector,
       dimensions: dimensions.map((d) => d.name),
     },
     delivery: {

@@ -4,6 +4,7 @@ import { VigilError } from '../errors/vigil-error.js';
 import type { CliIo, CommandRunner, GlobalOptions } from './cli-context.js';
 import { defineAlertCommand } from './commands/alert.js';
 import { defineBacktestCommand } from './commands/backtest.js';
+import { defineSeriesCommand } from './commands/series.js';
 import { defineConfigCommand } from './commands/config.js';
 import { defineDemoCommand } from './commands/demo.js';
 import { defineEtlCommand } from './commands/etl.js';
@@ -77,6 +78,7 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   defineReportCommand(program, run);
   defineAlertCommand(program, run);
   defineBacktestCommand(program, run);
+  defineSeriesCommand(program, run);
   defineServeCommand(program, run);
   defineRunsCommand(program, run);
   defineStatusCommand(program, run);

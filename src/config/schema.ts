@@ -2,7 +2,8 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULT_DIMENSIONS } from '../etl/dimensions.js';
 import { LOCALES } from '../metrics/locale.js';
-import { ALERT_METRICS, IQR_DEFAULTS, type AlertMetric, NOISE_GATE_DEFAULT } from '../metrics/metrics.js';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES, detectorSpec } from '../detect/detectors.js';
+import { ALERT_METRICS, type AlertMetric } from '../metrics/metrics.js';
 import { USER_ATTRIBUTES } from '../sources/sources.js';
 import { parseDuration } from '../time/duration.js';
 
@@ -210,15 +211,44 @@ const report = z.strictObject({
   locale: z.enum(LOCALES).default('en'),
 });
 
-const metricSettings = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** Band width in interquartile ranges. */
-  a: z.number().min(0).max(100).default(IQR_DEFAULTS.a),
-  /** Previous windows behind each quartile, and the smoothing window. */
-  n: z.number().int().min(1).max(96).default(IQR_DEFAULTS.n),
-  /** Least relative deviation from the recent median that is notified (the noise gate). */
-  minChange: z.number().min(0).max(10).default(NOISE_GATE_DEFAULT),
-});
+const metricSettings = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** `seasonal` (the default), or `iqr`, the original's; a config that sets a or n keeps iqr. */
+    detector: z.enum(DETECTOR_NAMES).optional(),
+    /** iqr: band width in interquartile ranges. */
+    a: z.number().min(0).max(100).optional(),
+    /** iqr: previous windows behind each quartile, and the smoothing window. */
+    n: z.number().int().min(1).max(96).optional(),
+    /** seasonal: how many noise deviations from the expected value is anomalous. */
+    z: z.number().min(1).max(20).optional(),
+    /** The least relative change notified (iqr: its noise gate, from the recent median; seasonal: from expected). */
+    minChange: z.number().min(0).max(10).optional(),
+  })
+  .superRefine((given, ctx) => {
+    const name = detectorOf(given);
+    const foreign = name === 'iqr' ? (['z'] as const) : (['a', 'n'] as const);
+    for (const key of foreign) {
+      if (given[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message:
+            `no ${key} here: it is a setting of the ${name === 'iqr' ? 'seasonal' : 'iqr'} detector, ` +
+            `and this metric uses ${name}`,
+        });
+      }
+    }
+  })
+  .transform((given) => ({ enabled: given.enabled, detector: detectorSpec(detectorOf(given), given) }));
+
+function detectorOf(given: {
+  detector?: (typeof DETECTOR_NAMES)[number] | undefined;
+  a?: number | undefined;
+  n?: number | undefined;
+}) {
+  return given.detector ?? (given.a !== undefined || given.n !== undefined ? 'iqr' : DEFAULT_DETECTOR);
+}
 
 type MetricSettings = z.output<typeof metricSettings>;
 
@@ -232,6 +262,8 @@ const alerts = z.strictObject({
     .union([z.literal('off'), durationWithin('15m', '7d')])
     .prefault('1h')
     .transform((value) => (value === 'off' ? undefined : value)),
+  /** Windows of history each metric is judged against (the seasonal detector looks up to four weeks back). */
+  history: durationWithin('1d', '60d').default(28 * 86_400_000),
   /** The last windows counted afresh from raw events on every run, so events that land late correct them. */
   recount: durationWithin('15m', '1d').default(3_600_000),
   /** Link in each alert; {metric}, {slice}, {window} and {at} are filled in. */
@@ -243,7 +275,7 @@ const alerts = z.strictObject({
     .optional(),
   /** Language of alert messages; defaults to report.locale. */
   locale: z.enum(LOCALES).optional(),
-  /** Per-metric settings; every metric is watched with a = 4, n = 5 unless told otherwise. */
+  /** Per-metric settings; every metric is watched by the seasonal detector unless told otherwise. */
   metrics: z
     .partialRecord(z.enum(ALERT_METRICS), metricSettings)
     .default({})
@@ -336,6 +368,7 @@ export const DURATION_PATHS = [
   'alerts.lag',
   'alerts.repeat',
   'alerts.noData',
+  'alerts.history',
   'alerts.recount',
   'notify.budget',
   'notify.deadline',

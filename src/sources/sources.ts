@@ -9,6 +9,10 @@ import type { TableName } from '../warehouse/identifiers.js';
 export const USER_ATTRIBUTES = ['gender', 'age', 'os', 'country', 'city', 'source', 'exp_group'] as const;
 export type UserAttribute = (typeof USER_ATTRIBUTES)[number];
 
+export function isUserAttribute(text: string): text is UserAttribute {
+  return (USER_ATTRIBUTES as readonly string[]).includes(text);
+}
+
 export type ColumnType = 'UInt8' | 'Int8' | 'UInt32' | 'String' | 'DateTime';
 export type AttributeType = Extract<ColumnType, 'UInt8' | 'Int8' | 'String'>;
 

@@ -2,7 +2,7 @@ import type { ChartSpec } from '../charts/chart-spec.js';
 import { dailyChartSpec } from '../charts/daily-chart.js';
 import { windowChartSpec } from '../charts/window-chart.js';
 import { queryDailyReport } from '../daily/daily-report.js';
-import { iqrDetector, type IqrOptions } from '../detect/iqr-detector.js';
+import { watchWith, type DetectorSpec } from '../detect/detectors.js';
 import type { Locale } from '../metrics/locale.js';
 import { METRICS, type AlertMetric } from '../metrics/metrics.js';
 import type { Sources, UserAttribute } from '../sources/sources.js';
@@ -11,9 +11,8 @@ import { addDays, daysBetween, fromSqlDateTime, toSqlDateTime, type IsoDate } fr
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
-import { metricSeries } from '../windows/window-counts.js';
-import { countedWindows, windowCountsSql, type WindowCountRow } from '../windows/window-queries.js';
-import { evaluatedWindow, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
+import { readWindowHistory } from '../windows/window-history.js';
+import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS } from '../windows/windows.js';
 
 export interface DashboardSettings {
   readonly sources: Sources;
@@ -22,7 +21,9 @@ export interface DashboardSettings {
   readonly timezone: string;
   readonly locale: Locale;
   readonly lagMs: number;
-  readonly metricOptions: (metric: AlertMetric) => IqrOptions;
+  /** How far back the alert reads windows for its detectors, and so does the band drawn here. */
+  readonly historyMs: number;
+  readonly detectorOf: (metric: AlertMetric) => DetectorSpec;
   /** The ETL's dimensions, for the slice page's choice. */
   readonly dimensions: readonly string[];
 }
@@ -36,22 +37,27 @@ export async function metricView(
   at: Date,
 ) {
   const window = evaluatedWindow(at, settings.lagMs);
+  // The chart shows since the day before; the band is judged from the detector's whole history.
   const from = historyStart(at, settings.timezone);
   const to = new Date(window.getTime() + WINDOW_MS);
   const params = { from: toSqlDateTime(from), to: toSqlDateTime(to) };
-  const rows = countedWindows(
-    await warehouse.query<WindowCountRow>(windowCountsSql(settings.sources, slice ? [slice.attribute] : []), {
-      params,
-    }),
-  );
-  const counts = new Map(
-    rows
-      .filter((row) => row.slice === (slice?.attribute ?? '') && row.value === (slice?.value ?? ''))
-      .map((row) => [row.start, row]),
-  );
-  const windows = windowStarts(from.getTime(), to.getTime());
-  const values = metricSeries(windows, counts)[metric];
-  const bands = iqrDetector(settings.metricOptions(metric)).bands(values);
+  const spec = settings.detectorOf(metric);
+  const history = await readWindowHistory(warehouse, {
+    sources: settings.sources,
+    windowsTable: settings.tables.windows,
+    slice,
+    from: (spec.name === 'iqr' ? from : historyFrom(at, settings.timezone, settings.historyMs)).getTime(),
+    rawFrom: from.getTime(),
+    to: to.getTime(),
+  });
+  const shown = history.windows.findIndex((w) => w >= from.getTime());
+  const windows = history.windows.slice(shown);
+  const values = history.series[metric].slice(shown);
+  const judge = watchWith(spec, METRICS[metric].kind).detector.prepare(history.series[metric]);
+  const bands = windows.map((_, i) => {
+    const { low, up } = judge(shown + i);
+    return { low, up };
+  });
   const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
   const alerts = await warehouse
     .query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
@@ -63,7 +69,7 @@ export async function metricView(
     )
     .catch(emptyIfNoTable);
   const marks = alerts.filter((a) => a.kind !== 'resolved').map((a) => fromSqlDateTime(a.window).getTime());
-  const spec: ChartSpec = windowChartSpec({
+  const chart: ChartSpec = windowChartSpec({
     metric,
     windows,
     values,
@@ -86,7 +92,7 @@ export async function metricView(
       up: bands[i]?.up ?? null,
     })),
     alerts: alerts.map((a) => ({ ...a, window: fromSqlDateTime(a.window).toISOString() })),
-    spec,
+    spec: chart,
   };
 }
 

@@ -30,6 +30,26 @@ FROM ${sources.messages.sql} WHERE ${inRange} GROUP BY value, window`,
     .join('\nUNION ALL\n');
 }
 
+/** The window cache's key of the source tables a window was counted from. */
+export function windowCacheKey(sources: Sources): string {
+  return `${sources.feed.sql}|${sources.messages.sql}`;
+}
+
+/**
+ * Cached windows in [{from}, {to}) counted from the sources {sources:String} (see
+ * {@link windowCacheKey}), of the whole product (slice '') and of the given slices: slice,
+ * value, window and counts, in the columns of {@link windowCountsSql}. A window may have several
+ * copies (a later count adds late events).
+ */
+export function cachedWindowsSql(windowsTable: { sql: string }, slices: readonly string[]): string {
+  const sliceNames = ['', ...slices].map((s) => `'${s}'`).join(', ');
+  return `SELECT slice, slice_value AS value, window_start AS window,
+  users, active_posts, views, likes, senders, messages
+FROM ${windowsTable.sql}
+WHERE sources = {sources:String} AND slice IN (${sliceNames})
+  AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
+}
+
 /** A row of {@link windowCountsSql}. */
 export interface WindowCountRow extends WindowCounts {
   readonly slice: string;

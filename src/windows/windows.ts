@@ -16,6 +16,16 @@ export function historyStart(at: Date, timezone: string, days = 1): Date {
   return startOfDay(addDays(dayOf(at, timezone), -days), timezone);
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The first window of a history of `historyMs` ending at `at`: whole days in the zone, and never
+ * less than SPEC §2's (the start of the day before).
+ */
+export function historyFrom(at: Date, timezone: string, historyMs: number): Date {
+  return historyStart(at, timezone, Math.max(1, Math.ceil(historyMs / DAY_MS)));
+}
+
 /** The start of every window in [from, to), ms since the epoch. */
 export function windowStarts(from: number, to: number): number[] {
   const starts: number[] = [];

@@ -65,8 +65,8 @@ describe('alerts end to end on the simulator', () => {
     const { run } = await scenario('normal', []);
     const result = await run(AT);
     expect(result.window).toEqual(WINDOW.from);
-    // From the start of the day before (Moscow) to the evaluated window, every window present.
-    expect(result.windows).toBe(4 * 24 + 4 * 17 + 1);
+    // alerts.history (28 days) from the start of a day (Moscow) to the evaluated window, every window present.
+    expect(result.windows).toBe(28 * 96 + 4 * 17 + 1);
     expect(notified(result)).toEqual([]);
   });
 
@@ -139,7 +139,7 @@ describe('alerts end to end on the simulator', () => {
       );
     await run('cached_state', new Date(AT.getTime() - 3_600_000));
     const [cachedRows] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM cached_state.alert_windows');
-    expect(cachedRows?.n).toBe(4 * 24 + 4 * 16 + 1);
+    expect(cachedRows?.n).toBe(28 * 96 + 4 * 16 + 1);
     const fromCache = await run('cached_state', AT);
     const fromRaw = await run('fresh_state', AT);
     expect(fromCache.outcomes.map((o) => o.verdict)).toEqual(fromRaw.outcomes.map((o) => o.verdict));
@@ -198,13 +198,17 @@ describe('alerts end to end on the simulator', () => {
       expect(warm.map((run) => run.service['insert memory_service.alert_windows'] ?? 0).reduce((a, b) => a + b)).toBe(
         2,
       );
-      // From the history's start (Moscow midnight the day before) to the last window the runs no
+      // From the history's start (Moscow midnight 28 days before) to the last window the runs no
       // longer recount (alerts.recount, 1h, before the last run's window 14:00 UTC): 13:00 UTC.
       const [cache] = await warehouse.query<{ windows: number; first: string; last: string }>(
         'SELECT uniqExact(window_start) AS windows, toString(min(window_start)) AS first, ' +
           "toString(max(window_start)) AS last FROM memory_service.alert_windows WHERE slice = ''",
       );
-      expect(cache).toEqual({ windows: 4 * 40 + 1, first: '2024-03-04 21:00:00', last: '2024-03-06 13:00:00' });
+      expect(cache).toEqual({
+        windows: 28 * 96 + 4 * 16 + 1,
+        first: '2024-02-06 21:00:00',
+        last: '2024-03-06 13:00:00',
+      });
     },
   );
 

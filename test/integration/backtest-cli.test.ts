@@ -28,7 +28,9 @@ const SERIES = [
 
 describe('vigil backtest', () => {
   it('prints one JSON object per point, each judged from its own past', async () => {
-    const result = await vigil(['backtest', '--input', csv('s.csv', SERIES), '--json'], { cwd: dir.path });
+    const result = await vigil(['backtest', '--detector', 'iqr', '--input', csv('s.csv', SERIES), '--json'], {
+      cwd: dir.path,
+    });
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout
       .trim()
@@ -43,7 +45,7 @@ describe('vigil backtest', () => {
   });
 
   it('prints a readable table of the alerts and their count', async () => {
-    const result = await vigil(['backtest', '--input', 's.csv'], { cwd: dir.path });
+    const result = await vigil(['backtest', '--detector', 'iqr', '--input', 's.csv'], { cwd: dir.path });
     expect(result.stdout).toBe(
       'iqr (a = 4, n = 5) over 8 points: 1 alert\n  time                       value         ' +
         'low          up\n  2024-03-04T11:30:00Z          30           7          16\n',
@@ -51,7 +53,9 @@ describe('vigil backtest', () => {
   });
 
   it('takes a and n', async () => {
-    const result = await vigil(['backtest', '--input', 's.csv', '--a', '20', '--n', '3'], { cwd: dir.path });
+    const result = await vigil(['backtest', '--detector', 'iqr', '--input', 's.csv', '--a', '20', '--n', '3'], {
+      cwd: dir.path,
+    });
     expect(result.stdout).toMatch(/^iqr \(a = 20, n = 3\) over 8 points: 0 alerts\n$/);
   });
 
@@ -84,9 +88,11 @@ describe('vigil backtest', () => {
     expect((await vigil(['backtest', '--input', 'nope.csv'], { cwd: dir.path })).stderr).toContain(
       '--input nope.csv: no such file',
     );
-    expect((await vigil(['backtest', '--input', 's.csv', '--n', '0'], { cwd: dir.path })).code).toBe(2);
+    expect(
+      (await vigil(['backtest', '--detector', 'iqr', '--input', 's.csv', '--n', '0'], { cwd: dir.path })).code,
+    ).toBe(2);
     expect((await vigil(['backtest', '--input', 's.csv', '--detector', 'zscore'], { cwd: dir.path })).stderr).toContain(
-      '--detector must be iqr',
+      '--detector must be seasonal or iqr (got "zscore")',
     );
     expect((await vigil(['backtest'], { cwd: dir.path })).stderr).toContain(
       "required option '--input <file>' not specified",
@@ -119,5 +125,135 @@ describe('backtest input limits', () => {
     const result = await vigil(['backtest', '--input', 'long.csv'], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('more than 100,000 points; split the series');
+  });
+});
+
+/** Ten days of a daily-shaped count, with an outage on the last day from 18:00 to 20:00. */
+function outageSeries(): { csv: string; start: string; end: string } {
+  const lines = ['time,value'];
+  let state = 12345;
+  const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  const first = Date.UTC(2024, 2, 1);
+  for (let i = 0; i < 10 * 96; i++) {
+    const hour = (i % 96) / 4;
+    const mean = 400 * (0.3 + 0.7 * Math.exp(-0.5 * ((hour - 19) / 4) ** 2));
+    const outage = i >= 9 * 96 + 72 && i < 9 * 96 + 80;
+    const value = outage ? 0 : Math.round(mean + Math.sqrt(mean) * (next() + next() + next() - 1.5) * 2);
+    lines.push(`${new Date(first + i * 900_000).toISOString()},${value}`);
+  }
+  return { csv: lines.join('\n'), start: '2024-03-10T18:00:00Z', end: '2024-03-10T20:00:00Z' };
+}
+
+describe('vigil backtest --detector seasonal --notify', () => {
+  const { csv: text, start, end } = outageSeries();
+  beforeAll(() => csv('outage.csv', text));
+
+  it('says what the live alert would have notified, and scores it against labels', async () => {
+    writeFileSync(join(dir.path, 'labels.json'), JSON.stringify([{ start, end }]));
+    const result = await vigil(
+      ['backtest', '--input', 'outage.csv', '--detector', 'seasonal', '--notify', '--json', '--labels', 'labels.json'],
+      { cwd: dir.path },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; alert: boolean; notify: boolean; notification: string | null });
+    expect(lines).toHaveLength(960);
+    expect(Object.keys(lines[0] ?? {})).toEqual(['time', 'value', 'low', 'up', 'alert', 'notify', 'notification']);
+    const notified = lines.filter((l) => l.notify);
+    // Started at the first zero, repeated every hour (4 windows), nothing else in ten days.
+    expect(notified.map((l) => [l.time, l.notification])).toEqual([
+      ['2024-03-10T18:00:00.000Z', 'started'],
+      ['2024-03-10T19:00:00.000Z', 'repeated'],
+    ]);
+    expect(lines.find((l) => l.notification === 'resolved')?.time).toBe('2024-03-10T20:00:00.000Z');
+    expect(result.stderr).toContain('precision 100 % (2 of 2 alert episodes overlap a label)');
+    expect(result.stderr).toContain('recall    100 % (1 of 1 labels caught), median delay 0 window(s)');
+  });
+
+  it('prints a table with the notifications, and takes the detector settings', async () => {
+    const table = await vigil(['backtest', '--input', 'outage.csv', '--notify', '--z', '6'], { cwd: dir.path });
+    expect(table.code, table.stderr).toBe(0);
+    // With --notify, the verdicts are the live alert's, which knows the outage was an incident:
+    // the return to normal is no spike.
+    expect(table.stdout).toMatch(
+      /^seasonal \(z = 6, min change = 0\.1, count\) over 960 points: 8 alerts, 2 notified\n/,
+    );
+    expect(table.stdout).toMatch(/2024-03-10T18:00:00\.000Z\s+0\s+[\d.]+\s+[\d.]+\s+started\n/);
+    expect(table.stdout).toMatch(/2024-03-10T20:00:00\.000Z\s+\d+\s+[\d.]+\s+[\d.]+\s+resolved\n$/);
+  });
+
+  it.each([
+    [['--detector', 'seasonal', '--a', '3'], '--a is not a setting of the seasonal detector'],
+    [['--detector', 'iqr', '--z', '3'], '--z is not a setting of the iqr detector'],
+    [['--z', '0'], '--z must be a number > 0'],
+    [['--kind', 'money'], '--kind must be auto, count or ratio'],
+    [['--repeat', 'often'], '--repeat must be a duration such as 1h'],
+    [['--labels', 'nope.json'], '--labels nope.json: no such file'],
+  ])('rejects %j', async (flags, message) => {
+    const result = await vigil(['backtest', '--input', 'outage.csv', ...flags], { cwd: dir.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('rejects a series off its grid and labels that are not times', async () => {
+    csv('irregular.csv', 'time,value\n2024-03-04T10:00:00Z,1\n2024-03-04T10:15:00Z,2\n2024-03-04T10:40:00Z,3\n');
+    const irregular = await vigil(['backtest', '--input', 'irregular.csv'], { cwd: dir.path });
+    expect(irregular.stderr).toContain('line 4: time 2024-03-04T10:40:00Z is not a whole number of 15 min steps');
+    writeFileSync(join(dir.path, 'bad-labels.json'), '[{"start": "soon", "end": "2024-03-10T20:00:00Z"}]');
+    const labels = await vigil(['backtest', '--input', 'outage.csv', '--labels', 'bad-labels.json'], { cwd: dir.path });
+    expect(labels.code).toBe(2);
+    expect(labels.stderr).toContain('--labels bad-labels.json, entry 1: "start" must be an ISO time (got "soon")');
+  });
+});
+
+describe('vigil series', () => {
+  it("exports a metric's windows, which add up over a slice's values and backtest as they are", async () => {
+    const cwd = tempDir();
+    const simulate = ['simulate', '--days', '1', '--until', '2024-03-05T10:00:00Z', '--users', '200'];
+    expect((await vigil(simulate, { cwd: cwd.path })).code).toBe(0);
+    const range = ['--from', '2024-03-05T06:00:00Z', '--to', '2024-03-05T10:00:00Z'];
+    const exported = async (metric: string, slice?: string) => {
+      const result = await vigil(['series', '--metric', metric, ...range, ...(slice ? ['--slice', slice] : [])], {
+        cwd: cwd.path,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const [header, ...rows] = result.stdout.trim().split('\n');
+      expect(header).toBe('time,value');
+      return rows.map((row) => {
+        const [time = '', value = ''] = row.split(',');
+        return { time, value: value === '' ? undefined : Number(value) };
+      });
+    };
+    const views = await exported('views');
+    expect(views).toHaveLength(16);
+    expect(views[0]?.time).toBe('2024-03-05T06:00:00.000Z');
+    expect(views.every((p) => p.value !== undefined && p.value > 0)).toBe(true);
+    const byOs = await Promise.all(['os=Android', 'os=iOS'].map((slice) => exported('views', slice)));
+    views.forEach((point, i) => {
+      expect(byOs.reduce((sum, os) => sum + (os[i]?.value ?? 0), 0)).toBe(point.value);
+    });
+    const likes = await exported('likes');
+    const ctr = await exported('ctr');
+    ctr.forEach((point, i) => expect(point.value).toBeCloseTo((likes[i]?.value ?? 0) / (views[i]?.value ?? 1), 9));
+
+    const written = await vigil(['series', '--metric', 'views', ...range], { cwd: cwd.path });
+    writeFileSync(join(cwd.path, 'views.csv'), written.stdout);
+    const backtested = await vigil(['backtest', '--input', 'views.csv', '--notify', '--json'], { cwd: cwd.path });
+    expect(backtested.code, backtested.stderr).toBe(0);
+    expect(backtested.stdout.trim().split('\n')).toHaveLength(16);
+    cwd.remove();
+  });
+
+  it.each([
+    [['--metric', 'clicks'], '--metric must be one of users, active_posts, views'],
+    [['--metric', 'views', '--slice', 'planet=Mars'], '--slice must be attribute=value with an attribute of gender'],
+    [['--metric', 'views', '--from', '2024-03-05T06:05:00Z'], '--from must be on a quarter hour'],
+    [['--metric', 'views', '--from', '2024-03-05T06:00:00Z', '--to', '2024-03-05T05:00:00Z'], 'must come before'],
+  ])('rejects %j before touching the warehouse', async (flags, message) => {
+    const result = await vigil(['series', ...flags], { cwd: dir.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
   });
 });

@@ -173,16 +173,17 @@ describe('a dead source is not silent', () => {
 });
 
 describe('an outage is not resolved while it lasts', () => {
-  it('gives started, repeated, resolved, in that order, resolved only after it ends', async () => {
+  it('gives started, repeated, resolved, in that order, resolved only after it ends; no restart', async () => {
     const outage = {
       metric: 'views' as const,
       factor: 0,
       from: new Date('2024-03-06T12:00:00Z'),
       to: new Date('2024-03-06T13:00:00Z'),
     };
-    const settings = await world('outage', [outage], new Date('2024-03-06T14:00:00Z'), { alerts: { repeat: '30m' } });
+    const settings = await world('outage', [outage], new Date('2024-03-06T15:30:00Z'), { alerts: { repeat: '30m' } });
     const views: [string, string][] = [];
-    for (const at of quarters('2024-03-06T11:45:00Z', '2024-03-06T13:45:00Z')) {
+    // Past the recovery by two hours: the outage's windows, once resolved, are no normal to judge the return by.
+    for (const at of quarters('2024-03-06T11:45:00Z', '2024-03-06T15:15:00Z')) {
       const result = await run(settings.alert, at);
       for (const n of notified(result).filter((n) => n.startsWith('views:')))
         views.push([n, result.window.toISOString()]);

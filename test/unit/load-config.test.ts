@@ -273,10 +273,42 @@ describe('report and alert settings', () => {
       repeat: 7_200_000,
       dashboardUrl: 'https://d.example.com/{metric}',
     });
-    expect(config.alerts.metrics.views).toEqual({ enabled: true, a: 3, n: 7, minChange: 0.2 });
+    // Setting a or n chooses the original's detector; a metric without settings gets the default.
+    expect(config.alerts.metrics.views).toEqual({
+      enabled: true,
+      detector: { name: 'iqr', a: 3, n: 7, minChange: 0.2 },
+    });
     expect(config.alerts.metrics.ctr.enabled).toBe(false);
-    expect(config.alerts.metrics.likes).toEqual({ enabled: true, a: 4, n: 5, minChange: 0.2 });
+    expect(config.alerts.metrics.likes).toEqual({
+      enabled: true,
+      detector: { name: 'seasonal', z: 4.5, minChange: 0.1 },
+    });
     expect(formatConfig(config)).toContain('repeat: 2h');
+  });
+
+  it("chooses each metric's detector, and keeps each detector's settings to itself", () => {
+    const file = write(
+      'd.yaml',
+      'alerts:\n  history: 14d\n  metrics:\n    views: { detector: seasonal, z: 6 }\n    users: { detector: iqr }\n',
+    );
+    const { config } = loadConfig({ file, env: {}, cwd: dir.path });
+    expect(config.alerts.history).toBe(14 * 86_400_000);
+    expect(config.alerts.metrics.views.detector).toEqual({ name: 'seasonal', z: 6, minChange: 0.1 });
+    expect(config.alerts.metrics.users.detector).toEqual({ name: 'iqr', a: 4, n: 5, minChange: 0.2 });
+    expect(
+      problems(
+        'alerts:\n  history: 2h\n  metrics:\n    views: { detector: seasonal, a: 3 }\n    likes: { n: 4, z: 3 }\n',
+      ),
+    ).toEqual([
+      'alerts.history: got "2h", expected a duration from 1d to 60d',
+      'alerts.metrics.views.a: got 3, expected no a here: ' +
+        'it is a setting of the iqr detector, and this metric uses seasonal',
+      'alerts.metrics.likes.z: got 3, expected no z here: ' +
+        'it is a setting of the seasonal detector, and this metric uses iqr',
+    ]);
+    expect(problems('alerts:\n  metrics:\n    views: { detector: prophet }\n')[0]).toMatch(
+      /^alerts\.metrics\.views\.detector: got "prophet", expected one of: seasonal, iqr/,
+    );
   });
 
   it('rejects an unknown locale, metric, or a bad duration', () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { IQR_DEFAULTS } from '../../metrics/metrics.js';
+import { DEFAULT_DETECTOR } from '../../detect/detectors.js';
 import type { CommandRunner } from '../cli-context.js';
 
 export interface AlertFlags {
@@ -12,16 +12,16 @@ export function defineAlertCommand(program: Command, run: CommandRunner): void {
     .command('alert')
     .description('check the last complete 15-minute window of every metric against its recent history')
     .option('--at <time>', 'evaluate as of this ISO time (default: now)')
-    .option('--dry-run', 'write notifications to the outbox instead of sending them, whatever the config says')
+    .option('--dry-run', 'judge and print what would be notified; send nothing and record nothing')
     .addHelpText(
       'after',
       `
 Metrics: feed users, active posts, views, likes, CTR; messenger senders and messages. Each is judged
-by the iqr detector (alerts.metrics.<metric>.a / .n, default ${IQR_DEFAULTS.a} and ${IQR_DEFAULTS.n})
-over every window since the start of the day before, empty windows counting as 0. An anomaly
-notifies when it starts, again every alerts.repeat (default 1h) while it lasts, and once more when
-it is resolved. Every
-evaluation and notification is recorded in <database>.alert_evaluations / alert_notifications.`,
+by its detector (alerts.metrics.<metric>.detector, default ${DEFAULT_DETECTOR}: the same time of day on
+earlier days and weeks) over alerts.history of windows (default 28 days). An anomaly notifies when
+it starts, again every alerts.repeat (default 1h) while it lasts, and once more when it is resolved.
+Every evaluation and notification is recorded in <database>.alert_evaluations and
+<database>.alert_notifications; vigil backtest replays a series with the same rules.`,
     )
     .action(run(() => import('../actions/alert.js')));
 }
