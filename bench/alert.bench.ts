@@ -137,7 +137,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
         name: 'alert run in service',
         value: evaluation,
         unit: 's',
-        note: `median of ${RUNS} runs 15 min apart, ${metrics.length} metrics, 176–184 windows`,
+        note: `median of ${RUNS} runs 15 min apart, ${metrics.length} metrics, alerts.history 28 days`,
       },
       {
         suite,

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { metricName } from '../metrics/metrics.js';
 import type { Notification } from '../notify/notifier.js';
 import { toSqlDateTime } from '../time/time.js';
+import { historyStart } from '../windows/windows.js';
 import type { Decision, MetricDecision, SourceDecision } from './alert-decide.js';
 import { renderAlertText, renderNoDataText } from './alert-message.js';
 import type { AlertSettings } from './alert-settings.js';
@@ -90,8 +91,27 @@ function composeSource(
   };
 }
 
+/**
+ * The picture shows since the start of the day before (however long the history the detector
+ * read), each window's band as the live alert saw it then: within the open incident, against
+ * what was expected before it.
+ */
 function chartOf(settings: AlertSettings, window: Date, { judgement }: MetricDecision) {
-  const { metric, slice, windows, series, detector } = judgement;
+  const { metric, slice, detector } = judgement;
+  const from = historyStart(window, settings.timezone).getTime();
+  const shown = Math.max(
+    0,
+    judgement.windows.findIndex((w) => w >= from),
+  );
+  const judge = detector.prepare(judgement.series);
+  const { open, past = [] } = judgement.incidents ?? {};
+  const bands = judgement.series.slice(shown).map((_, k) => {
+    const i = shown + k;
+    const ended = past.filter((incident) => incident.to <= i);
+    const within = open && open.from < i ? { open: { from: open.from, to: i } } : {};
+    const { low, up } = judge(i, { ...within, past: ended });
+    return { low, up };
+  });
   const when = new Intl.DateTimeFormat('en-CA', {
     timeZone: settings.timezone,
     dateStyle: 'short',
@@ -100,9 +120,9 @@ function chartOf(settings: AlertSettings, window: Date, { judgement }: MetricDec
   }).format(window);
   return windowChartSpec({
     metric,
-    windows,
-    values: series,
-    bands: detector.bands(series),
+    windows: judgement.windows.slice(shown),
+    values: judgement.series.slice(shown),
+    bands,
     timezone: settings.timezone,
     locale: settings.locale,
     title: `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`} · ${when}`,

@@ -9,7 +9,7 @@ import { SOURCE_NAMES } from '../sources/sources.js';
 import { ensureVigilTables } from '../tables/vigil-tables.js';
 import { forgetEnsured } from '../warehouse/ensure-once.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { WarehouseError } from '../warehouse/warehouse-error.js';
+import { isMissingTable } from '../warehouse/warehouse-error.js';
 import { sliceSeries } from '../windows/window-counts.js';
 import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
 import { composeNotifications, type Composed } from './alert-compose.js';
@@ -85,7 +85,7 @@ export async function runAlert(deps: AlertDeps, settings: AlertSettings, run: Al
   try {
     return await evaluate(deps, settings, run);
   } catch (error) {
-    if (!(error instanceof WarehouseError) || (error.type !== 'UNKNOWN_TABLE' && error.type !== 'UNKNOWN_DATABASE')) {
+    if (!isMissingTable(error)) {
       throw error;
     }
     const explained = await explainSourceFailure(deps.warehouse, settings.sources, error);

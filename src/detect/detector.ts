@@ -58,8 +58,6 @@ export interface Detector {
    * verdict depends only on points 0…i, so judging every point is a backtest.
    */
   prepare(series: readonly SeriesValue[]): Judge;
-  /** The band of every point as seen from the whole series (for charts). */
-  bands(series: readonly SeriesValue[]): { low: number | undefined; up: number | undefined }[];
 }
 
 /** The verdict on the last point of a series. */

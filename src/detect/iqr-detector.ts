@@ -105,16 +105,6 @@ export function iqrDetector(options: IqrOptions = DEFAULT_IQR): Detector {
   const reach = options.n + Math.floor(options.n / 2) + 1;
   return {
     name: 'iqr',
-    bands(series) {
-      const raw = series.map((_, i) => rawBandAt(series, i, options));
-      const last = series.length - 1;
-      const ups = raw.map((r) => r.up);
-      const lows = raw.map((r) => r.low);
-      return series.map((_, i) => ({
-        low: centredMean(lows, i, options.n, last),
-        up: centredMean(ups, i, options.n, last),
-      }));
-    },
     prepare(series) {
       return (index, incidents) => {
         // The open incident's points are taken out, so the judged one follows the points before them.

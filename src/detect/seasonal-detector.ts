@@ -91,11 +91,19 @@ class PrefixSums {
 
 const overlaps = (from: number, to: number, range: Excluded) => from < range.to && to > range.from;
 
-/** The median of numbers (sorts them in place). */
-function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  return values.length % 2 === 1 ? (values[middle] ?? 0) : ((values[middle - 1] ?? 0) + (values[middle] ?? 0)) / 2;
+/** The median of the first `count` numbers of `values` (sorts them in place; a handful, so by insertion). */
+function medianOf(values: Float64Array, count: number): number {
+  for (let i = 1; i < count; i++) {
+    const value = values[i] ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (values[j] ?? 0) > value) {
+      values[j + 1] = values[j] ?? 0;
+      j--;
+    }
+    values[j + 1] = value;
+  }
+  const middle = count >> 1;
+  return count % 2 === 1 ? (values[middle] ?? 0) : ((values[middle - 1] ?? 0) + (values[middle] ?? 0)) / 2;
 }
 
 /** A window's expected value, and how uncertain the references leave it (a standard deviation). */
@@ -142,32 +150,61 @@ export function seasonalDetector(options: SeasonalOptions): Detector {
       return { sum, count, length };
     };
 
+    // Scratch space for the references' predictions: expected() runs for every error fitted.
+    const weeks = new Float64Array(weekly.length);
+    const days = new Float64Array(daily.length);
+    const references = new Float64Array(weekly.length + daily.length);
+
+    /** Whether the reference `lag` back (its window with neighbours, and its level windows) touches any of `avoid`. */
+    const touches = (i: number, lag: number, level: readonly Excluded[], avoid: readonly Excluded[]) => {
+      for (const range of avoid) {
+        if (overlaps(i - lag - 1, i - lag + 2, range)) return true;
+        for (const l of level) if (overlaps(l.from - lag, l.to - lag, range)) return true;
+      }
+      return false;
+    };
+
+    /** Window i predicted from `lag` back, levelled by `recent`; NaN when it cannot be. */
+    const predict = (i: number, lag: number, level: readonly Excluded[], recent: Range, avoid: readonly Excluded[]) => {
+      // A window's reference is smoothed with its neighbours: a day ago at 12:00 is noisy alone.
+      const reference = prefix.range(i - lag - 1, i - lag + 2);
+      const before = reference && total(level, lag);
+      if (reference === undefined || before === undefined) return Number.NaN;
+      if (avoid.length > 0 && touches(i, lag, level, avoid)) return Number.NaN;
+      const ratio = counts
+        ? (whole(recent) + LEVEL_PRIOR) / (whole(before) + LEVEL_PRIOR)
+        : mean(before) > 0
+          ? mean(recent) / mean(before)
+          : 1;
+      return mean(reference) * ratio;
+    };
+
     /** Window i's expected value, levelled over the windows `level`, from references that touch none of `avoid`. */
     const expected = (i: number, level: readonly Excluded[], avoid: readonly Excluded[]): Expectation | undefined => {
       const recent = total(level, 0);
       if (recent === undefined) return undefined;
-      const predict = (lag: number) => {
-        // A window's reference is smoothed with its neighbours: a day ago at 12:00 is noisy alone.
-        const reference = prefix.range(i - lag - 1, i - lag + 2);
-        const before = total(level, lag);
-        if (reference === undefined || before === undefined) return undefined;
-        const touches = (range: Excluded) =>
-          overlaps(i - lag - 1, i - lag + 2, range) || level.some((l) => overlaps(l.from - lag, l.to - lag, range));
-        if (avoid.some(touches)) return undefined;
-        const ratio = counts
-          ? (whole(recent) + LEVEL_PRIOR) / (whole(before) + LEVEL_PRIOR)
-          : mean(before) > 0
-            ? mean(recent) / mean(before)
-            : 1;
-        return mean(reference) * ratio;
-      };
-      const weeks = weekly.map(predict).filter((p): p is number => p !== undefined);
-      const days = daily.map(predict).filter((p): p is number => p !== undefined);
-      const candidates = days.length === 0 ? weeks : [...weeks, median([...days])];
-      if (candidates.length === 0) return undefined;
-      const guess = median(candidates);
-      const references = [...weeks, ...days];
-      const spread = references.length < 2 ? 0 : 1.4826 * median(references.map((p) => Math.abs(p - guess)));
+      let weekCount = 0;
+      let dayCount = 0;
+      for (const lag of weekly) {
+        const p = predict(i, lag, level, recent, avoid);
+        if (!Number.isNaN(p)) weeks[weekCount++] = p;
+      }
+      for (const lag of daily) {
+        const p = predict(i, lag, level, recent, avoid);
+        if (!Number.isNaN(p)) days[dayCount++] = p;
+      }
+      if (weekCount + dayCount === 0) return undefined;
+      // The weekly references (they share the weekday) and the daily ones' median, as candidates.
+      references.set(weeks.subarray(0, weekCount));
+      let candidates = weekCount;
+      if (dayCount > 0) references[candidates++] = medianOf(days, dayCount);
+      const guess = medianOf(references, candidates);
+      // How much all the references disagree.
+      references.set(weeks.subarray(0, weekCount));
+      references.set(days.subarray(0, dayCount), weekCount);
+      const count = weekCount + dayCount;
+      for (let k = 0; k < count; k++) references[k] = Math.abs((references[k] ?? 0) - guess);
+      const spread = count < 2 ? 0 : 1.4826 * medianOf(references, count);
       return { guess, spread };
     };
 
@@ -330,17 +367,7 @@ export function seasonalDetector(options: SeasonalOptions): Detector {
     };
   };
 
-  return {
-    name: 'seasonal',
-    prepare,
-    bands(series) {
-      const judge = prepare(series);
-      return series.map((_, i) => {
-        const { low, up } = judge(i);
-        return { low, up };
-      });
-    },
-  };
+  return { name: 'seasonal', prepare };
 }
 
 /**

@@ -8,7 +8,7 @@ import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '.
 import { dayPartitionId, freshStagingTable, publishDay } from '../warehouse/day-partition.js';
 import { siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { WarehouseError } from '../warehouse/warehouse-error.js';
+import { WarehouseError, whenMissing } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
 import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDaySql } from './etl-queries.js';
 import { packedLatestRow, STRING_TOO_LONG, tupleLatestRow, type LatestRowSql } from './latest-row.js';
@@ -210,12 +210,7 @@ export async function presentDays(
        WHERE event_date >= {from:Date} AND event_date <= {to:Date}`,
       { params: { from: days[0] ?? '', to: days.at(-1) ?? '' } },
     )
-    .catch((error: unknown) => {
-      if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE')) {
-        return [];
-      }
-      throw error;
-    });
+    .catch(whenMissing([]));
   const have = new Set(present.map((row) => row.day));
   return days.filter((day) => have.has(day));
 }

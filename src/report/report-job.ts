@@ -12,6 +12,7 @@ import { ensureVigilTables, type VigilTables } from '../tables/vigil-tables.js';
 import { startOfDay, type IsoDate } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { renderReportText } from './report-text.js';
+import { whenMissing } from '../warehouse/warehouse-error.js';
 
 export interface ReportDeps {
   readonly warehouse: Warehouse;
@@ -67,7 +68,13 @@ export async function runReport(deps: ReportDeps, settings: ReportSettings, run:
   const notification: Notification = { kind: 'report', key: day, text, ...(image ? { image } : {}) };
   const result = { report, notification, ...(imageError === undefined ? {} : { imageError }) };
   const { delivery } = deps;
-  if (run.dryRun || !delivery) return { ...result, alreadyDelivered: [], deliveries: [] };
+  if (run.dryRun || !delivery) {
+    // A dry run reads (never creates) the journal, to say truly whether a real run would send.
+    const sent = await new NotificationJournal(deps.warehouse, settings.tables)
+      .sentTo([notificationId(notification)])
+      .catch(whenMissing(new Map<string, Set<string>>()));
+    return { ...result, alreadyDelivered: [...(sent.get(notificationId(notification)) ?? [])], deliveries: [] };
+  }
 
   await ensureVigilTables(deps.warehouse, settings.tables);
   const journal = new NotificationJournal(deps.warehouse, settings.tables);

@@ -24,6 +24,19 @@ export class WarehouseError extends JobError {
   }
 }
 
+/** Whether a statement failed because a table, or its database, does not exist (yet). */
+export function isMissingTable(error: unknown): error is WarehouseError {
+  return error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE');
+}
+
+/** For a read of a table that may not exist yet (vigil's own, before their first write): `fallback` then. */
+export function whenMissing<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if (isMissingTable(error)) return fallback;
+    throw error;
+  };
+}
+
 /** vigil's own types for failures that carry no ClickHouse code. */
 export const NETWORK = 'NETWORK';
 export const TIMEOUT = 'TIMEOUT';

@@ -10,7 +10,7 @@ import type { VigilTables } from '../tables/vigil-tables.js';
 import { addDays, daysBetween, fromSqlDateTime, toSqlDateTime, type IsoDate } from '../time/time.js';
 import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { WarehouseError } from '../warehouse/warehouse-error.js';
+import { whenMissing } from '../warehouse/warehouse-error.js';
 import { readWindowHistory } from '../windows/window-history.js';
 import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS } from '../windows/windows.js';
 
@@ -67,7 +67,7 @@ export async function metricView(
        ORDER BY window_start`,
       { params: { metric, slice: sliceKey, ...params } },
     )
-    .catch(emptyIfNoTable);
+    .catch(whenMissing([]));
   const marks = alerts.filter((a) => a.kind !== 'resolved').map((a) => fromSqlDateTime(a.window).getTime());
   const chart: ChartSpec = windowChartSpec({
     metric,
@@ -135,17 +135,10 @@ export async function alertHistory(warehouse: Warehouse, settings: DashboardSett
        ORDER BY window_start DESC LIMIT {limit:UInt32}`,
       { params: { limit } },
     )
-    .catch(emptyIfNoTable);
+    .catch(whenMissing([]));
   return rows.map((r) => ({ ...r, window: fromSqlDateTime(r.window).toISOString(), delivered: r.delivered === 1 }));
 }
 
 function floorAtZero(metric: AlertMetric, low: number | undefined): number | undefined {
   return low === undefined || METRICS[metric].kind === 'ratio' ? low : Math.max(0, low);
-}
-
-/** Before the first alert run there is no notifications table: that means no alerts, not an error. */
-function emptyIfNoTable(error: unknown): never[] {
-  if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE'))
-    return [];
-  throw error;
 }

@@ -1,7 +1,7 @@
 import type { Sources, UserAttribute } from '../sources/sources.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { WarehouseError } from '../warehouse/warehouse-error.js';
+import { isMissingTable } from '../warehouse/warehouse-error.js';
 
 const eventsOf = (row: CountedWindow) => row.views + row.likes + row.messages;
 import { countsOf, metricSeries, type CountedWindow, type MetricSeries } from './window-counts.js';
@@ -52,7 +52,7 @@ export async function readWindowHistory(
     rows = await warehouse.query(request.rawFrom <= request.from ? raw : `${raw}\nUNION ALL\n${cache}`, { params });
   } catch (error) {
     // Before the first alert run there is no cache: only the recent windows are known.
-    if (!(error instanceof WarehouseError) || error.type !== 'UNKNOWN_TABLE') throw error;
+    if (!isMissingTable(error)) throw error;
     rows = (
       await warehouse.query<WindowCountRow>(windowCountsSql(request.sources, slices, 'raw_from'), { params })
     ).map((row) => ({ ...row, part: 'raw' }));

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { vigil } from '../support/vigil.js';
@@ -87,11 +87,23 @@ describe('vigil report', () => {
     expect(result.stdout).toContain('Доброе утро');
     const picture = /picture: (\S+\.png)/.exec(result.stdout)?.[1] ?? '';
     expect(readFileSync(picture).subarray(1, 4).toString()).toBe('PNG');
+    rmSync(dirname(picture), { recursive: true });
     expect(existsSync(join(dir.path, '.vigil/outbox/report-2024-03-07.png'))).toBe(false);
+    expect(result.stdout).not.toContain('already delivered');
 
     const real = await vigil(['report', '--date', '2024-03-07', '-c', 'tg.yaml'], { cwd: dir.path, env: env() });
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toContain('report 2024-03-07 sent to Telegram chat -1001');
     expect(fake.received.at(-1)?.caption).toContain('7 марта 2024');
+
+    // Once delivered, a dry run says a real run would send nothing.
+    const again = await vigil(['report', '--date', '2024-03-07', '--dry-run', '-c', 'tg.yaml'], {
+      cwd: dir.path,
+      env: env(),
+    });
+    expect(again.stdout).toContain(
+      'report 2024-03-07 was already delivered to telegram: a real run would send nothing again (--force would)',
+    );
+    rmSync(dirname(/picture: (\S+\.png)/.exec(again.stdout)?.[1] ?? ''), { recursive: true });
   });
 });

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAlert, type AlertResult } from '../../src/alert/alert-job.js';
 import type { AlertSettings } from '../../src/alert/alert-settings.js';
@@ -90,6 +90,10 @@ describe('a dry run changes nothing', () => {
     const dry = await vigil(['alert', '--at', at.toISOString(), '--dry-run', '-c', 'dry.yaml'], options);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('dry run: would send 2 notification(s); nothing was recorded or sent');
+    // Values as people read them: a ratio in percent, counts whole.
+    expect(dry.stdout).toMatch(/ {2}CTR {21}\s+\d+\.\d% {2}band \d+\.\d% … \d+\.\d%/);
+    expect(dry.stdout).toMatch(/ {2}views {19}\s+[\d,]+ {2}band [\d,]+ … [\d,]+ /);
+    rmSync(dirname(/picture: (\S+\.png)/.exec(dry.stdout)?.[1] ?? ''), { recursive: true });
     expect(fake.received.length).toBe(before);
     const [recorded] = await warehouse.query<{ n: number }>(
       "SELECT count() AS n FROM system.tables WHERE database = 'dry_state' AND total_rows > 0",

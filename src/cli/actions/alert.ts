@@ -1,6 +1,6 @@
 import { alertProblems, runAlert, type AlertResult } from '../../alert/alert-job.js';
 import { JobError, UsageError } from '../../errors/vigil-error.js';
-import { metricName, METRICS } from '../../metrics/metrics.js';
+import { formatMetricValue, metricName, METRICS } from '../../metrics/metrics.js';
 import { formatLocalTime } from '../../time/time.js';
 import type { CliContext } from '../cli-context.js';
 import type { AlertFlags } from '../commands/alert.js';
@@ -32,9 +32,8 @@ export async function action(ctx: CliContext, flags: AlertFlags): Promise<void> 
 }
 
 function describe(result: AlertResult, timezone: string, destination: string): string {
-  const number = (v: number | undefined) =>
-    v === undefined ? '—' : Math.abs(v) < 10 ? v.toFixed(3) : Math.round(v).toLocaleString('en-US');
-  const lines = [`window ${formatLocalTime(result.window, timezone)} (+15 min), ${result.windows} windows of history:`];
+  const history = `${result.windows.toLocaleString('en-US')} windows of history`;
+  const lines = [`window ${formatLocalTime(result.window, timezone)} (+15 min), ${history}:`];
   for (const source of result.sources) {
     const newest = source.newest === undefined ? 'none' : formatLocalTime(new Date(source.newest), timezone);
     const state = source.stale ? 'NO DATA' : 'ok';
@@ -56,7 +55,9 @@ function describe(result: AlertResult, timezone: string, destination: string): s
     }
     // The detector's band may reach below zero; no count does.
     const low = verdict.low === undefined || METRICS[metric].kind === 'ratio' ? verdict.low : Math.max(0, verdict.low);
-    const state = verdict.alert ? 'ANOMALY' : gated ? 'ok (outside the band, within noise)' : 'ok';
+    const state = verdict.alert ? 'ANOMALY' : gated ? 'ok (iqr fired, but within its noise gate)' : 'ok';
+    const number = (v: number | undefined) =>
+      v === undefined ? '—' : formatMetricValue(METRICS[metric].kind, v, 'en');
     const note = notification ? `  → ${notification}, ${destination}` : '';
     lines.push(
       `  ${name.padEnd(24)} ${number(verdict.value).padStart(9)}  ` +

@@ -116,15 +116,32 @@ export async function action(ctx: CliContext): Promise<void> {
       ...sliceTable(rows),
       '',
       'Next, try:',
-      '  npx vigil status                  # the tables and their sizes',
-      `  npx vigil etl --date ${lastDay}    # recompute a day: replaced atomically, never doubled`,
-      '  npx vigil simulate --append       # extend the data up to now',
-      `  npx vigil report --date ${lastDay} --dry-run   # the report again, printed; nothing sent`,
-      '  npx vigil alert --dry-run         # check the latest window again; nothing sent',
-      '  npx vigil simulate --days 7 --anomaly metric=messages,factor=0,last=30m',
-      '                                    # a week with a messenger outage in the last half hour',
-      '  npx vigil --help                  # everything else',
+      ...nextSteps(lastDay),
     ].join('\n'),
+  );
+}
+
+/** Commands to try, each with its comment in one column (a long command puts it on the next line). */
+function nextSteps(lastDay: string): string[] {
+  const steps: [string, string][] = [
+    ['npx vigil status', 'the tables and their sizes'],
+    [`npx vigil etl --date ${lastDay}`, 'recompute a day: replaced atomically, never doubled'],
+    ['npx vigil simulate --append', 'extend the data up to now'],
+    [`npx vigil report --date ${lastDay} --dry-run`, 'the report again, printed; nothing sent'],
+    ['npx vigil alert --dry-run', 'check the latest window again; nothing sent'],
+    ['npx vigil series --metric views > views.csv', "the views' windows as CSV"],
+    ['npx vigil backtest --input views.csv --notify', 'what the alert would have sent over them'],
+    [
+      'npx vigil simulate --days 7 --anomaly metric=messages,factor=0,last=30m',
+      'a week with a messenger outage in the last half hour',
+    ],
+    ['npx vigil --help', 'everything else'],
+  ];
+  const column = 34;
+  return steps.flatMap(([command, comment]) =>
+    command.length < column
+      ? [`  ${command.padEnd(column)}# ${comment}`]
+      : [`  ${command}`, `  ${' '.repeat(column)}# ${comment}`],
   );
 }
 

@@ -27,6 +27,12 @@ export async function action(ctx: CliContext, flags: ReportFlags): Promise<void>
   });
   if (dryRun) {
     ctx.print(describeDryRun([result.notification]));
+    if (result.alreadyDelivered.length > 0 && !flags.force) {
+      ctx.print(
+        `report ${day} was already delivered to ${result.alreadyDelivered.join(', ')}: ` +
+          'a real run would send nothing again (--force would)',
+      );
+    }
     return;
   }
   const sent = result.deliveries.filter((d) => d.sent && !d.earlier).map((d) => d.destination);

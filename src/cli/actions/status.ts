@@ -5,7 +5,7 @@ import type { VigilTables } from '../../tables/vigil-tables.js';
 import { formatLocalTime, fromSqlDateTime } from '../../time/time.js';
 import type { TableName } from '../../warehouse/identifiers.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
-import { WarehouseError } from '../../warehouse/warehouse-error.js';
+import { isMissingTable } from '../../warehouse/warehouse-error.js';
 import type { CliContext } from '../cli-context.js';
 
 interface TableRow {
@@ -20,7 +20,8 @@ export async function action(ctx: CliContext): Promise<void> {
   const warehouse = await ctx.openWarehouse();
   await warehouse.ping();
   const [version] = await warehouse.query<{ version: string }>('SELECT version() AS version');
-  const wanted = [sources.feed, sources.messages, etl.target];
+  const own = [vigilTables.windows, vigilTables.evaluations, vigilTables.notifications, vigilTables.runs];
+  const wanted = [sources.feed, sources.messages, etl.target, ...own];
   const databases = [...new Set(wanted.map((table) => table.database))];
   const tables = await warehouse.query<TableRow>(
     `SELECT database, name, total_rows FROM system.tables
@@ -29,7 +30,7 @@ export async function action(ctx: CliContext): Promise<void> {
   );
   const found = (table: TableName) => tables.find((t) => t.database === table.database && t.name === table.table);
   const name = (table: TableName) => `${table.database}.${table.table}`;
-  const rows = (row: TableRow) => `${(row.total_rows ?? 0).toLocaleString('en-US')} rows`;
+  const rows = (row: Pick<TableRow, 'total_rows'>) => `${(row.total_rows ?? 0).toLocaleString('en-US')} rows`;
   const lines = [
     `warehouse: ${warehouse.kind} ClickHouse ${version?.version ?? '?'} at ${warehouse.location}`,
     `timezone:  ${timezone}`,
@@ -50,8 +51,20 @@ export async function action(ctx: CliContext): Promise<void> {
       `  ${name(table).padEnd(32)} ${rows(row)}, newest event ${newest ? formatLocalTime(newest, timezone) : 'none'}`,
     );
   }
-  const target = found(etl.target);
-  lines.push(`  ${name(etl.target).padEnd(32)} ${target ? 'the ETL target' : 'missing (made by the first vigil etl)'}`);
+  // The target is a view (its total_rows is unknown): counted, which is cheap for a day's slices.
+  const target = found(etl.target)
+    ? await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${etl.target.sql}`)
+    : undefined;
+  lines.push(
+    `  ${name(etl.target).padEnd(32)} ` +
+      (target ? `${rows({ total_rows: target[0]?.n ?? 0 })}, the ETL target` : 'missing (made by the first vigil etl)'),
+  );
+  for (const table of own) {
+    const row = found(table);
+    lines.push(
+      `  ${name(table).padEnd(32)} ${row ? rows(row) : 'not made yet (the first alert or service run makes it)'}`,
+    );
+  }
   const waiting = await pendingCount(warehouse, vigilTables);
   if (waiting > 0) lines.push(`notifications waiting for delivery: ${waiting} (sent by the next report or alert run)`);
   ctx.print(lines.join('\n'));
@@ -73,8 +86,7 @@ async function pendingCount(warehouse: Warehouse, tables: VigilTables): Promise<
     const [row] = await warehouse.query<{ n: number }>(`SELECT count() AS n FROM (${pendingMessagesSql(tables)})`);
     return row?.n ?? 0;
   } catch (error) {
-    if (error instanceof WarehouseError && (error.type === 'UNKNOWN_TABLE' || error.type === 'UNKNOWN_DATABASE'))
-      return 0;
+    if (isMissingTable(error)) return 0;
     throw error;
   }
 }
