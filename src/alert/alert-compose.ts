@@ -1,37 +1,49 @@
 import { renderPng } from '../charts/render-png.js';
-import { windowChartSpec } from '../charts/window-chart.js';
+import type { ChartSpec } from '../charts/chart-spec.js';
+import { windowChartSpec, windowPanelsSpec, type WindowChartInput } from '../charts/window-chart.js';
 import type { Logger } from '../log/logger.js';
 import { metricName } from '../metrics/metrics.js';
 import type { Notification } from '../notify/notifier.js';
 import { toSqlDateTime } from '../time/time.js';
 import { historyStart } from '../windows/windows.js';
 import type { Decision, MetricDecision, SourceDecision } from './alert-decide.js';
-import { renderAlertText, renderNoDataText } from './alert-message.js';
+import { renderAlertText, renderGroupText, renderNoDataText } from './alert-message.js';
 import type { AlertSettings } from './alert-settings.js';
-import type { NotificationKind } from './alert-state.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from './alert-state.js';
 
-/** A decision that calls for a notification, and the notification. */
+/** A decision that calls for a notification. */
+export type Due = Decision & { readonly kind: NotificationKind };
+type DueMetric = MetricDecision & { readonly kind: NotificationKind };
+
+/** The decisions a notification announces (one, or a group), and the notification. */
 export interface Composed {
-  readonly decision: Decision & { readonly kind: NotificationKind };
+  readonly decisions: readonly Due[];
   readonly notification: Notification;
   /** Why the picture is missing, if it should have one. */
   readonly problem?: string;
 }
 
-/** Step 5 of a run: the text (and for a metric the picture) of each notification due. */
+/** Panels in a grouped alert's picture, and metrics listed in its text; the rest are counted. */
+const GROUP_LIMIT = 6;
+
+/**
+ * Step 5 of a run: the text (and for a metric the picture) of each notification due. With
+ * alerts.group, the metrics that start in this window go out as one message, and so do those
+ * repeated, and those resolved; a source without data always has its own.
+ */
 export async function composeNotifications(
   settings: AlertSettings,
   window: Date,
   decisions: readonly Decision[],
   logger: Logger,
 ): Promise<Composed[]> {
-  const composed: Composed[] = [];
-  for (const decision of decisions) {
-    if (decision.kind === undefined) continue;
-    const due = { ...decision, kind: decision.kind };
-    composed.push(
-      due.type === 'metric' ? await composeMetric(settings, window, due, logger) : composeSource(settings, window, due),
-    );
+  const due = decisions.flatMap((d): Due[] => (d.kind === undefined ? [] : [{ ...d, kind: d.kind }]));
+  const composed: Composed[] = due.flatMap((d) => (d.type === 'source' ? [composeSource(settings, window, d)] : []));
+  const metrics = due.filter((d): d is DueMetric => d.type === 'metric');
+  for (const kind of NOTIFICATION_KINDS) {
+    const group = metrics.filter((d) => d.kind === kind);
+    if (settings.group && group.length > 1) composed.push(await composeGroup(settings, window, kind, group, logger));
+    else for (const decision of group) composed.push(await composeMetric(settings, window, decision, logger));
   }
   return composed;
 }
@@ -42,7 +54,7 @@ const safe = (key: string) => key.replace(/[^\w.-]+/g, '_');
 async function composeMetric(
   settings: AlertSettings,
   window: Date,
-  decision: MetricDecision & { readonly kind: NotificationKind },
+  decision: DueMetric,
   logger: Logger,
 ): Promise<Composed> {
   const { kind, started, judgement } = decision;
@@ -60,14 +72,55 @@ async function composeMetric(
     dashboardUrl: settings.dashboardUrl,
   });
   const key = safe(`${metric}${slice === '' ? '' : `-${slice}`}-${stampOf(window)}-${kind}`);
+  return withPicture(
+    [decision],
+    { kind: 'alert', key, text },
+    windowChartSpec(chartOf(settings, window, decision, 'name and time')),
+    logger,
+  );
+}
+
+/** Several metrics' decisions of one kind as one message, with a panel per metric. */
+async function composeGroup(
+  settings: AlertSettings,
+  window: Date,
+  kind: NotificationKind,
+  group: readonly DueMetric[],
+  logger: Logger,
+): Promise<Composed> {
+  const shown = group.slice(0, GROUP_LIMIT);
+  const text = renderGroupText({
+    kind,
+    items: shown.map(({ judgement: { metric, slice, verdict } }) => ({ metric, slice, verdict })),
+    more: group.length - shown.length,
+    window,
+    timezone: settings.timezone,
+    locale: settings.locale,
+    dashboardUrl: settings.dashboardUrl,
+  });
+  const key = safe(`group-${stampOf(window)}-${kind}`);
+  const spec = windowPanelsSpec(
+    dayTime(settings, window),
+    shown.map((decision) => chartOf(settings, window, decision, 'name')),
+  );
+  return withPicture(group, { kind: 'alert', key, text }, spec, logger);
+}
+
+/** The notification with its picture, or without it and the reason when it could not be drawn. */
+async function withPicture(
+  decisions: readonly Due[],
+  notification: Notification,
+  spec: ChartSpec,
+  logger: Logger,
+): Promise<Composed> {
   try {
-    const png = (await renderPng(chartOf(settings, window, decision))).png;
-    return { decision, notification: { kind: 'alert', key, text, image: { png, filename: `alert-${key}.png` } } };
+    const png = (await renderPng(spec)).png;
+    return { decisions, notification: { ...notification, image: { png, filename: `alert-${notification.key}.png` } } };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const problem = `the picture could not be made (${reason}); the text went alone`;
-    logger.error(`alert ${metric}: ${problem}`);
-    return { decision, notification: { kind: 'alert', key, text }, problem };
+    logger.error(`alert ${notification.key}: ${problem}`);
+    return { decisions, notification, problem };
   }
 }
 
@@ -86,7 +139,7 @@ function composeSource(
     locale: settings.locale,
   });
   return {
-    decision,
+    decisions: [decision],
     notification: { kind: 'alert', key: safe(`no_data-${source}-${stampOf(window)}-${decision.kind}`), text },
   };
 }
@@ -96,7 +149,12 @@ function composeSource(
  * read), each window's band as the live alert saw it then: within the open incident, against
  * what was expected before it.
  */
-function chartOf(settings: AlertSettings, window: Date, { judgement }: MetricDecision) {
+function chartOf(
+  settings: AlertSettings,
+  window: Date,
+  { judgement }: MetricDecision,
+  titled: 'name' | 'name and time',
+): WindowChartInput {
   const { metric, slice, detector } = judgement;
   const from = historyStart(window, settings.timezone).getTime();
   const shown = Math.max(
@@ -112,19 +170,24 @@ function chartOf(settings: AlertSettings, window: Date, { judgement }: MetricDec
     const { low, up } = judge(i, { ...within, past: ended });
     return { low, up };
   });
-  const when = new Intl.DateTimeFormat('en-CA', {
-    timeZone: settings.timezone,
-    dateStyle: 'short',
-    timeStyle: 'short',
-    hourCycle: 'h23',
-  }).format(window);
-  return windowChartSpec({
+  const name = `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`}`;
+  return {
     metric,
     windows: judgement.windows.slice(shown),
     values: judgement.series.slice(shown),
     bands,
     timezone: settings.timezone,
     locale: settings.locale,
-    title: `${metricName(metric, settings.locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`} · ${when}`,
-  });
+    title: titled === 'name' ? name : `${name} · ${dayTime(settings, window)}`,
+  };
+}
+
+/** The window's day and time in the zone, as a picture's title says it. */
+function dayTime(settings: AlertSettings, window: Date): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: settings.timezone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  }).format(window);
 }

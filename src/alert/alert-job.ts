@@ -52,6 +52,8 @@ export interface MetricOutcome {
   readonly verdict: Verdict;
   /** The detector alone said alert, but the deviation was within noise: not notified. */
   readonly gated: boolean;
+  /** Anomalous, but not yet for alerts.metrics.<metric>.pendingWindows windows: not notified yet. */
+  readonly pending: boolean;
   readonly notification?: NotificationKind;
   /** The notification's key: its outbox files are `alert-<key>.txt` and `.png`. */
   readonly key?: string;
@@ -226,7 +228,7 @@ function describe(
   composed: readonly Composed[],
   deliveries: readonly DeliveryOutcome[],
 ): AlertResult {
-  const byDecision = new Map(composed.map((c) => [decisionKey(c.decision), c]));
+  const byDecision = new Map(composed.flatMap((c) => c.decisions.map((d) => [decisionKey(d), c] as const)));
   const problemOf = (c: Composed | undefined) => {
     if (!c) return undefined;
     const failed = deliveries.find((d) => d.id === notificationId(c.notification) && !d.sent);
@@ -237,13 +239,14 @@ function describe(
   for (const decision of decisions) {
     const c = byDecision.get(decisionKey(decision));
     const problem = problemOf(c);
-    const notified = { ...(c ? { notification: c.decision.kind } : {}), ...(problem === undefined ? {} : { problem }) };
+    const notified = { ...(c ? { notification: decision.kind } : {}), ...(problem === undefined ? {} : { problem }) };
     if (decision.type === 'source') {
       sources.push({ ...decision.status, ...notified });
       continue;
     }
-    const { metric, slice, status, verdict, gated } = decision.judgement;
-    outcomes.push({ metric, slice, status, verdict, gated, ...notified, ...(c ? { key: c.notification.key } : {}) });
+    const { metric, slice, status, verdict, gated, pending } = decision.judgement;
+    const key = c ? { key: c.notification.key } : {};
+    outcomes.push({ metric, slice, status, verdict, gated, pending, ...notified, ...key });
   }
   return { window, windows, outcomes, sources, notifications: composed.map((c) => c.notification), deliveries };
 }

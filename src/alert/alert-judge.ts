@@ -30,6 +30,8 @@ export interface Judgement {
   readonly verdict: Verdict;
   /** The detector said alert, but the deviation was within noise. */
   readonly gated: boolean;
+  /** A new anomaly that has not yet lasted alerts.metrics.<metric>.pendingWindows. */
+  readonly pending: boolean;
   /** The incidents whose windows were left out of the history the verdict was made from. */
   readonly incidents?: KnownIncidents;
 }
@@ -56,18 +58,18 @@ export function judge(
   },
 ): Judgement[] {
   return slices.flatMap(({ slice, windows, series }) =>
-    metrics.map(({ metric, detector: spec }): Judgement => {
+    metrics.map(({ metric, detector: spec, pendingWindows }): Judgement => {
       const values = series[metric];
       const { kind, source } = METRICS[metric];
-      const watch = watchWith(spec, kind);
-      const base = { metric, slice, windows, series: values, detector: watch.detector, gated: false };
+      const watch = watchWith(spec, kind, undefined, pendingWindows);
+      const base = { metric, slice, windows, series: values, detector: watch.detector, gated: false, pending: false };
       if (context.held.has(source)) return { ...base, status: 'held', raw: NOTHING, verdict: NOTHING };
       if (!context.arrived.has(source)) return { ...base, status: 'not-arrived', raw: NOTHING, verdict: NOTHING };
       const last = values.length - 1;
       const key = stateKey(metric, slice);
       const incidents = knownIncidents(context.state.get(key), context.past?.get(key) ?? [], windows);
-      const { raw, verdict, gated } = watch.judge(watch.detector.prepare(values), values, last, incidents);
-      return { ...base, status: 'judged', raw, verdict, gated, ...(incidents ? { incidents } : {}) };
+      const { raw, verdict, gated, pending } = watch.judge(watch.detector.prepare(values), values, last, incidents);
+      return { ...base, status: 'judged', raw, verdict, gated, pending, ...(incidents ? { incidents } : {}) };
     }),
   );
 }

@@ -77,15 +77,115 @@ export function renderAlertText(input: AlertMessageInput): string {
     lines.push(`${words.expected} ${escapeHtml(`${format(Math.max(0, verdict.low))} … ${format(verdict.up)}`)}`);
   if (kind !== 'started' && input.started)
     lines.push(`${escapeHtml(words.started)} ${words.since} ${escapeHtml(time.format(input.started))}`);
-  if (input.dashboardUrl !== undefined) {
-    const href = input.dashboardUrl
-      .replaceAll('{metric}', encodeURIComponent(metric))
-      .replaceAll('{slice}', encodeURIComponent(input.slice))
-      .replaceAll('{window}', encodeURIComponent(input.window.toISOString()))
-      .replaceAll('{at}', encodeURIComponent(new Date(input.window.getTime() + WINDOW_MS).toISOString()));
-    lines.push(`<a href="${escapeHtml(href).replaceAll('"', '&quot;')}">${words.dashboard}</a>`);
+  if (input.dashboardUrl !== undefined) lines.push(dashboardLink(input.dashboardUrl, metric, input, words.dashboard));
+  return lines.join('\n');
+}
+
+/** The dashboard link of a metric's alert, from alerts.dashboardUrl's template. */
+function dashboardLink(
+  template: string,
+  metric: AlertMetric,
+  input: { slice: string; window: Date },
+  label: string,
+): string {
+  const href = template
+    .replaceAll('{metric}', encodeURIComponent(metric))
+    .replaceAll('{slice}', encodeURIComponent(input.slice))
+    .replaceAll('{window}', encodeURIComponent(input.window.toISOString()))
+    .replaceAll('{at}', encodeURIComponent(new Date(input.window.getTime() + WINDOW_MS).toISOString()));
+  return `<a href="${escapeHtml(href).replaceAll('"', '&quot;')}">${label}</a>`;
+}
+
+const GROUP_WORDS = {
+  en: {
+    headline: { started: 'anomalous', repeated: 'still anomalous', resolved: 'back to normal' },
+    metrics: (count: number) => `${count} ${count === 1 ? 'metric' : 'metrics'}`,
+    at: 'at',
+    expected: 'expected',
+    more: (count: number) => `and ${count} more`,
+  },
+  ru: {
+    headline: { started: 'аномальны', repeated: 'всё ещё аномальны', resolved: 'вернулись в норму' },
+    metrics: (count: number) => {
+      const form = new Intl.PluralRules('ru').select(count);
+      return `${count} ${form === 'one' ? 'метрика' : form === 'few' ? 'метрики' : 'метрик'}`;
+    },
+    at: 'в',
+    expected: 'ожидалось',
+    more: (count: number) => `и ещё ${count}`,
+  },
+} as const;
+
+/** One metric (of one slice) in a grouped message. */
+export interface GroupItem {
+  readonly metric: AlertMetric;
+  readonly slice: string;
+  readonly verdict: Verdict;
+}
+
+export interface GroupMessageInput {
+  readonly kind: NotificationKind;
+  /** The metrics to list, in order; those beyond them are counted as "and N more". */
+  readonly items: readonly GroupItem[];
+  readonly more: number;
+  readonly window: Date;
+  readonly timezone: string;
+  readonly locale: Locale;
+  readonly dashboardUrl: string | undefined;
+}
+
+/**
+ * Several metrics that started (or repeated, or resolved) in the same window, as one Telegram
+ * HTML message: a headline, a line per metric with its value, expected band and change from the
+ * expected value (counts in percent, ratios in percentage points), one dashboard link.
+ */
+export function renderGroupText(input: GroupMessageInput): string {
+  const { kind, locale } = input;
+  const words = GROUP_WORDS[locale];
+  const time = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: input.timezone,
+  });
+  const count = input.items.length + input.more;
+  const headline = `${words.metrics(count)} ${words.headline[kind]} ${words.at} ${time.format(input.window)} (${input.timezone})`;
+  const lines = [`${ICON[kind]} <b>${escapeHtml(headline)}</b>`];
+  for (const { metric, slice, verdict } of input.items) {
+    const kindOf = METRICS[metric].kind;
+    const format = (v: number) => formatMetricValue(kindOf, v, locale);
+    const name = `${metricName(metric, locale)}${slice === '' ? '' : `, ${slice.replace('=', ' ')}`}`;
+    const value = verdict.value === undefined ? 'n/a' : format(verdict.value);
+    const details: string[] = [];
+    if (verdict.low !== undefined && verdict.up !== undefined) {
+      details.push(`${words.expected} ${format(Math.max(0, verdict.low))} … ${format(verdict.up)}`);
+      const expected = verdict.evidence?.expected ?? (verdict.low + verdict.up) / 2;
+      if (verdict.value !== undefined) details.push(changeText(kindOf, verdict.value, expected, locale));
+    }
+    const detail = details.filter((d) => d !== '').join('; ');
+    lines.push(`• <b>${escapeHtml(name)}</b>: ${escapeHtml(value)}${detail === '' ? '' : escapeHtml(` (${detail})`)}`);
+  }
+  if (input.more > 0) lines.push(escapeHtml(words.more(input.more)));
+  const first = input.items[0];
+  if (input.dashboardUrl !== undefined && first) {
+    lines.push(
+      dashboardLink(
+        input.dashboardUrl,
+        first.metric,
+        { slice: first.slice, window: input.window },
+        WORDS[locale].dashboard,
+      ),
+    );
   }
   return lines.join('\n');
+}
+
+/** A value's change from its expected value: counts in percent, ratios in percentage points. */
+function changeText(kind: 'count' | 'ratio', value: number, expected: number, locale: Locale): string {
+  if (kind === 'ratio') {
+    const points = new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+    return `${points.format((value - expected) * 100)} ${locale === 'ru' ? 'п. п.' : 'pp'}`;
+  }
+  return expected === 0 ? '' : signedPercent(locale).format(value / expected - 1);
 }
 
 function signedPercent(locale: Locale): Intl.NumberFormat {

@@ -12,8 +12,8 @@ export function journalEntries(
   window: Date,
   destinations: readonly string[],
 ): JournalEntry[] {
-  return composed.map(({ decision, notification }) => {
-    const decided: Decided =
+  return composed.map(({ decisions, notification }) => ({
+    decisions: decisions.map((decision): Decided =>
       decision.type === 'metric'
         ? {
             subject: decision.judgement.metric,
@@ -24,9 +24,11 @@ export function journalEntries(
             low: decision.judgement.verdict.low,
             up: decision.judgement.verdict.up,
           }
-        : { subject: NO_DATA, slice: decision.status.source, kind: decision.kind, window };
-    return { decisions: [decided], notification, destinations };
-  });
+        : { subject: NO_DATA, slice: decision.status.source, kind: decision.kind, window },
+    ),
+    notification,
+    destinations,
+  }));
 }
 
 /** Every evaluation of the run: each judged metric's value, band, the detector's verdict and the gate's. */

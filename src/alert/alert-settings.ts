@@ -8,6 +8,8 @@ import type { VigilTables } from '../tables/vigil-tables.js';
 export interface WatchedMetric {
   readonly metric: AlertMetric;
   readonly detector: DetectorSpec;
+  /** Consecutive anomalous windows before it notifies (a fall to zero: at once). */
+  readonly pendingWindows: number;
 }
 
 /** What the alert job needs to know, built from the configuration by the composition layer. */
@@ -21,6 +23,8 @@ export interface AlertSettings {
   readonly repeatMs: number;
   /** A source without events for this long is in "no data"; undefined: never. */
   readonly noDataMs: number | undefined;
+  /** Metrics that start (repeat, resolve) in the same window go out as one message. */
+  readonly group: boolean;
   /** How far back each metric's windows are read for its detector. */
   readonly historyMs: number;
   /** Windows counted afresh from raw events on every run, so late events correct them. */

@@ -76,9 +76,11 @@ export function settingsFrom(config: Config): Settings {
       dashboardUrl: dashboardUrlFrom(config),
       slices: config.alerts.slices,
       historyMs: config.alerts.history,
+      group: config.alerts.group,
       metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled).map((metric) => ({
         metric,
         detector: metrics[metric].detector,
+        pendingWindows: metrics[metric].pendingWindows,
       })),
     },
     dashboard: {

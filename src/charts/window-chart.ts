@@ -22,6 +22,24 @@ export interface WindowChartInput {
  * whatever the machine's zone; Vega thins the labels so they never overlap.
  */
 export function windowChartSpec(input: WindowChartInput): ChartSpec {
+  return { $schema: VEGA_LITE_SCHEMA, ...windowPanel(input, { width: 640, height: 260 }), config: CHART_CONFIG };
+}
+
+/**
+ * Several metrics' windows in one picture, a small panel each, two to a row: the one picture of
+ * a grouped alert.
+ */
+export function windowPanelsSpec(title: string, inputs: readonly WindowChartInput[]): ChartSpec {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title,
+    columns: 2,
+    concat: inputs.map((input) => windowPanel(input, { width: 320, height: 150 })),
+    config: CHART_CONFIG,
+  };
+}
+
+function windowPanel(input: WindowChartInput, size: { width: number; height: number }): Record<string, unknown> {
   const wallClock = new Intl.DateTimeFormat('en-US', {
     timeZone: input.timezone,
     hourCycle: 'h23',
@@ -56,13 +74,17 @@ export function windowChartSpec(input: WindowChartInput): ChartSpec {
     type: 'temporal',
     scale: { type: 'utc' },
     title: null,
-    axis: { format: '%H:%M', labelOverlap: true, tickCount: 12 },
+    // Midnight is labelled with its date, so two days' hours never read alike.
+    axis: {
+      labelExpr:
+        "utcFormat(datum.value, '%H:%M') === '00:00' ? utcFormat(datum.value, '%d %b') : utcFormat(datum.value, '%H:%M')",
+      labelOverlap: true,
+      tickCount: 12,
+    },
   };
   return {
-    $schema: VEGA_LITE_SCHEMA,
     title: input.title,
-    width: 640,
-    height: 260,
+    ...size,
     data: { values },
     encoding: { x },
     layer: [
@@ -87,6 +109,5 @@ export function windowChartSpec(input: WindowChartInput): ChartSpec {
         encoding: { y: { field: 'value', type: 'quantitative' } },
       },
     ],
-    config: CHART_CONFIG,
   };
 }

@@ -224,6 +224,8 @@ const metricSettings = z
     z: z.number().min(1).max(20).optional(),
     /** The least relative change notified (iqr: its noise gate, from the recent median; seasonal: from expected). */
     minChange: z.number().min(0).max(10).optional(),
+    /** Consecutive anomalous windows before a notification; an outage to zero notifies at once. */
+    pendingWindows: z.number().int().min(1).max(96).default(1),
   })
   .superRefine((given, ctx) => {
     const name = detectorOf(given);
@@ -240,7 +242,11 @@ const metricSettings = z
       }
     }
   })
-  .transform((given) => ({ enabled: given.enabled, detector: detectorSpec(detectorOf(given), given) }));
+  .transform((given) => ({
+    enabled: given.enabled,
+    detector: detectorSpec(detectorOf(given), given),
+    pendingWindows: given.pendingWindows,
+  }));
 
 function detectorOf(given: {
   detector?: (typeof DETECTOR_NAMES)[number] | undefined;
@@ -262,6 +268,8 @@ const alerts = z.strictObject({
     .union([z.literal('off'), durationWithin('15m', '7d')])
     .prefault('1h')
     .transform((value) => (value === 'off' ? undefined : value)),
+  /** Metrics that start (repeat, resolve) in the same window go out as one message. */
+  group: z.boolean().default(true),
   /** Windows of history each metric is judged against (the seasonal detector looks up to four weeks back). */
   history: durationWithin('1d', '60d').default(28 * 86_400_000),
   /** The last windows counted afresh from raw events on every run, so events that land late correct them. */

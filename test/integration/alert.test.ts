@@ -33,10 +33,16 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function scenario(database: string, anomalies: readonly Anomaly[], until = new Date('2024-03-06T15:00:00Z')) {
+async function scenario(
+  database: string,
+  anomalies: readonly Anomaly[],
+  until = new Date('2024-03-06T15:00:00Z'),
+  // Most tests here look at one metric's own message; grouping has its own test.
+  alerts: Record<string, unknown> = { group: false },
+) {
   const settings: AlertSettings = worldSettings(database, `${database}_state`, {
     timezone: TZ,
-    alerts: { dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}' },
+    alerts: { dashboardUrl: 'https://dash.example.com/d/{metric}?w={window}', ...alerts },
   }).alert;
   await simulateFresh(warehouse, settings.sources, {
     population,
@@ -285,6 +291,36 @@ describe('alerts end to end on the simulator', () => {
       expect(later.filter((n) => n.startsWith('messages:'))).toEqual(['messages:resolved']);
     },
   );
+
+  it('groups the metrics that start in the same window into one message, one picture with a panel each', async () => {
+    const { settings, outbox } = await scenario(
+      'grouped',
+      [{ metric: 'views', factor: 0, ...WINDOW }],
+      new Date('2024-03-06T15:00:00Z'),
+      { slices: ['os'] },
+    );
+    const result = await runAlert({ warehouse, delivery: outboxDelivery(outbox), logger: silentLogger }, settings, {
+      at: AT,
+    });
+    const started = result.outcomes.filter((o) => o.notification === 'started');
+    // The feed's outage, for the whole product and both os values: more than one picture holds.
+    expect(started.length).toBeGreaterThan(6);
+    expect(new Set(started.map((o) => o.key))).toEqual(new Set(['group-2024-03-06T140000-started']));
+    const [message, ...others] = readOutbox(outbox);
+    expect(others).toEqual([]);
+    const lines = message?.text.split('\n') ?? [];
+    expect(lines[0]).toBe(`🔴 <b>${started.length} metrics anomalous at 17:00 (Europe/Moscow)</b>`);
+    const items = lines.filter((line) => line.startsWith('• '));
+    expect(items).toHaveLength(6);
+    expect(items[0]).toMatch(/^• <b>[a-z ]+(, os \w+)?<\/b>: [\d,]+ \(expected [\d,]+ … [\d,]+; -\d+(\.\d)?%\)$/);
+    expect(lines).toContain(`and ${started.length - 6} more`);
+    expect(lines.at(-1)).toMatch(
+      /^<a href="https:\/\/dash\.example\.com\/d\/\w+\?w=2024-03-06T14%3A00%3A00\.000Z">Dashboard<\/a>$/,
+    );
+    // Six panels, two to a row: three rows of small charts.
+    const png = PNG.sync.read(readFileSync(join(outbox, `alert-${message?.key ?? ''}.png`)));
+    expect(png.height).toBeGreaterThan(png.width * 0.6);
+  });
 
   it('watches each value of a slice on its own, and names the slice', async () => {
     const { settings, outbox } = await scenario('sliced', [

@@ -118,20 +118,20 @@ describe('write-ahead notifications', () => {
     await exited;
     fake.failAlways(undefined);
     const kept = await pending();
-    expect(kept.sort()).toEqual(['messages-2024-03-06T140000-started', 'senders-2024-03-06T140000-started']);
+    // The two metrics that started in the window are one grouped message.
+    expect(kept.sort()).toEqual(['group-2024-03-06T140000-started']);
 
     const receivedBefore = fake.received.length;
     const next = await vigil(['alert', '--at', '2024-03-06T14:30:00Z'], { cwd: dir.path, env: env() });
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain(
-      'delivered alert-messages-2024-03-06T140000-started to telegram, kept from an earlier run',
+      'delivered alert-group-2024-03-06T140000-started to telegram, kept from an earlier run',
     );
     const again = await vigil(['alert', '--at', '2024-03-06T14:45:00Z'], { cwd: dir.path, env: env() });
     expect(again.code, again.stderr).toBe(0);
-    const started = fake.received
-      .slice(receivedBefore)
-      .filter((r) => /Anomaly: (messages|senders)/.test(r.caption ?? ''));
-    expect(started).toHaveLength(2);
+    const started = fake.received.slice(receivedBefore).filter((r) => /2 metrics anomalous/.test(r.caption ?? ''));
+    expect(started).toHaveLength(1);
+    expect(started[0]?.caption).toMatch(/• <b>senders<\/b>: 0 .*\n• <b>messages<\/b>: 0 /);
     expect(await pending()).toEqual([]);
   });
 });

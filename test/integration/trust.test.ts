@@ -89,7 +89,9 @@ describe('a dry run changes nothing', () => {
     const before = fake.received.length;
     const dry = await vigil(['alert', '--at', at.toISOString(), '--dry-run', '-c', 'dry.yaml'], options);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('dry run: would send 2 notification(s); nothing was recorded or sent');
+    // Two metrics start in the window: one grouped message.
+    expect(dry.stdout).toContain('dry run: would send 1 notification(s); nothing was recorded or sent');
+    expect(dry.stdout).toContain('🔴 2 metrics anomalous at 17:00 (Europe/Moscow)');
     // Values as people read them: a ratio in percent, counts whole.
     expect(dry.stdout).toMatch(/ {2}CTR {21}\s+\d+\.\d% {2}band \d+\.\d% … \d+\.\d%/);
     expect(dry.stdout).toMatch(/ {2}views {19}\s+[\d,]+ {2}band [\d,]+ … [\d,]+ /);
@@ -105,7 +107,7 @@ describe('a dry run changes nothing', () => {
     expect(
       fake.received
         .slice(before)
-        .map((r) => /Anomaly: (\w+)/.exec(r.caption ?? '')?.[1])
+        .flatMap((r) => [...(r.caption ?? '').matchAll(/• <b>(\w+)<\/b>/g)].map((m) => m[1]))
         .sort(),
     ).toEqual(['messages', 'senders']);
   });
@@ -222,6 +224,7 @@ describe('an alert notification goes out once, whatever the retries', () => {
     expect(delivered).toBe(first.deliveries.length);
     await run(settings.alert, at);
     await run(settings.alert, new Date(at.getTime() + 15 * MIN));
-    expect(fake.received.slice(before).filter((r) => (r.caption ?? '').includes('Anomaly: likes'))).toHaveLength(1);
+    const likes = (caption = '') => caption.includes('Anomaly: likes') || caption.includes('• <b>likes</b>: ');
+    expect(fake.received.slice(before).filter((r) => likes(r.caption))).toHaveLength(1);
   });
 });

@@ -277,11 +277,13 @@ describe('report and alert settings', () => {
     expect(config.alerts.metrics.views).toEqual({
       enabled: true,
       detector: { name: 'iqr', a: 3, n: 7, minChange: 0.2 },
+      pendingWindows: 1,
     });
     expect(config.alerts.metrics.ctr.enabled).toBe(false);
     expect(config.alerts.metrics.likes).toEqual({
       enabled: true,
       detector: { name: 'seasonal', z: 4.5, minChange: 0.1 },
+      pendingWindows: 1,
     });
     expect(formatConfig(config)).toContain('repeat: 2h');
   });
@@ -289,11 +291,12 @@ describe('report and alert settings', () => {
   it("chooses each metric's detector, and keeps each detector's settings to itself", () => {
     const file = write(
       'd.yaml',
-      'alerts:\n  history: 14d\n  metrics:\n    views: { detector: seasonal, z: 6 }\n    users: { detector: iqr }\n',
+      'alerts:\n  history: 14d\n  metrics:\n    views: { detector: seasonal, z: 6, pendingWindows: 3 }\n    users: { detector: iqr }\n',
     );
     const { config } = loadConfig({ file, env: {}, cwd: dir.path });
     expect(config.alerts.history).toBe(14 * 86_400_000);
     expect(config.alerts.metrics.views.detector).toEqual({ name: 'seasonal', z: 6, minChange: 0.1 });
+    expect(config.alerts.metrics.views.pendingWindows).toBe(3);
     expect(config.alerts.metrics.users.detector).toEqual({ name: 'iqr', a: 4, n: 5, minChange: 0.2 });
     expect(
       problems(

@@ -107,3 +107,29 @@ describe('the seasonal detector', () => {
     expect(() => seasonalDetector({ kind: 'count', period: 2 })).toThrow(/period must be/);
   });
 });
+
+describe('pending windows', () => {
+  const notified = (series: readonly SeriesValue[], pendingWindows: number) =>
+    replay(watchWith(detectorSpec('seasonal'), 'count', 96, pendingWindows), series, 4)
+      .map((p, i) => (p.notification === 'started' ? i : -1))
+      .filter((i) => i >= 0);
+
+  it('notify a new anomaly only once it has lasted that many windows', () => {
+    const series = counts(10, 400);
+    const spike = 9 * DAY + 60;
+    series[spike] = (series[spike] ?? 0) * 4;
+    const drop = 9 * DAY + 80;
+    for (let i = drop; i < drop + 3; i++) series[i] = Math.round((series[i] ?? 0) / 3);
+    expect(notified(series, 1)).toEqual([spike, drop]);
+    // The one-window spike never lasts two; the drop is notified in its second window.
+    expect(notified(series, 2)).toEqual([drop + 1]);
+    expect(notified(series, 3)).toEqual([drop + 2]);
+  });
+
+  it('never delay an outage to zero', () => {
+    const series = counts(10, 400);
+    const outage = 9 * DAY + 70;
+    for (let i = outage; i < outage + 6; i++) series[i] = 0;
+    expect(notified(series, 4)).toEqual([outage]);
+  });
+});

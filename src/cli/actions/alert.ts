@@ -44,7 +44,7 @@ function describe(result: AlertResult, timezone: string, destination: string): s
     lines.push('  the events of this window have not arrived yet: nothing judged (see the sources above)');
     return lines.join('\n');
   }
-  for (const { metric, slice, status, verdict, notification, gated } of result.outcomes) {
+  for (const { metric, slice, status, verdict, notification, gated, pending } of result.outcomes) {
     const name = `${metricName(metric, 'en')}${slice === '' ? '' : ` ${slice}`}`;
     if (status !== 'judged') {
       lines.push(
@@ -55,7 +55,13 @@ function describe(result: AlertResult, timezone: string, destination: string): s
     }
     // The detector's band may reach below zero; no count does.
     const low = verdict.low === undefined || METRICS[metric].kind === 'ratio' ? verdict.low : Math.max(0, verdict.low);
-    const state = verdict.alert ? 'ANOMALY' : gated ? 'ok (iqr fired, but within its noise gate)' : 'ok';
+    const state = verdict.alert
+      ? 'ANOMALY'
+      : pending
+        ? 'anomalous, pending (not yet for alerts.metrics.<metric>.pendingWindows windows)'
+        : gated
+          ? 'ok (iqr fired, but within its noise gate)'
+          : 'ok';
     const number = (v: number | undefined) =>
       v === undefined ? '—' : formatMetricValue(METRICS[metric].kind, v, 'en');
     const note = notification ? `  → ${notification}, ${destination}` : '';

@@ -55,7 +55,7 @@ export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
     );
   }
   const kind: ValueKind = flags.kind === 'auto' ? kindOf(grid.values) : (flags.kind as ValueKind);
-  const watch = watchWith(spec, kind, period);
+  const watch = watchWith(spec, kind, period, integerFlag('--pending', flags.pending, 1, 96));
   const repeatWindows = Math.max(1, Math.ceil(repeatMs / (grid.step || 900_000)));
   const judge = watch.detector.prepare(grid.values);
   const replayed = flags.notify ? replay(watch, grid.values, repeatWindows, judge) : undefined;

@@ -102,7 +102,10 @@ export async function action(ctx: CliContext): Promise<void> {
      ORDER BY dimension DESC, dimension_value`,
     { params: { day: lastDay } },
   );
-  const pictures = [`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)];
+  // A grouped message is one picture for all its metrics.
+  const pictures = [
+    ...new Set([`${outbox}/report-${lastDay}.png`, ...fired.map((o) => `${outbox}/alert-${o.key ?? ''}.png`)]),
+  ];
   ctx.print(
     [
       '',

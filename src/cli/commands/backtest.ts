@@ -11,6 +11,7 @@ export interface BacktestFlags {
   readonly minChange?: string;
   readonly kind: string;
   readonly notify?: boolean;
+  readonly pending: string;
   readonly repeat: string;
   readonly labels?: string;
   readonly json?: boolean;
@@ -35,6 +36,7 @@ export function defineBacktestCommand(program: Command, run: CommandRunner): voi
     .option('--kind <kind>', 'count, ratio, or auto: count when every value is a whole number ≥ 0', 'auto')
     .option('--notify', 'also apply what the live alert applies after the detector, and say what it would notify')
     .option('--repeat <duration>', 'with --notify: how often an ongoing anomaly is notified again', '1h')
+    .option('--pending <windows>', 'with --notify: consecutive anomalous windows before a start (a zero: at once)', '1')
     .option(
       '--labels <file>',
       'JSON list of {"start","end"} ISO times of known anomalies: print precision, recall and F1',
