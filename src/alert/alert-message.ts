@@ -148,7 +148,8 @@ export function renderGroupText(input: GroupMessageInput): string {
     timeZone: input.timezone,
   });
   const count = input.items.length + input.more;
-  const headline = `${words.metrics(count)} ${words.headline[kind]} ${words.at} ${time.format(input.window)} (${input.timezone})`;
+  const when = `${words.at} ${time.format(input.window)} (${input.timezone})`;
+  const headline = `${words.metrics(count)} ${words.headline[kind]} ${when}`;
   const lines = [`${ICON[kind]} <b>${escapeHtml(headline)}</b>`];
   for (const { metric, slice, verdict } of input.items) {
     const kindOf = METRICS[metric].kind;

@@ -21,6 +21,8 @@ export interface WindowChartInput {
  * shifted to the zone's wall clock and drawn on a UTC scale, so the axis reads local hours
  * whatever the machine's zone; Vega thins the labels so they never overlap.
  */
+const HOURS = "utcFormat(datum.value, '%H:%M')";
+
 export function windowChartSpec(input: WindowChartInput): ChartSpec {
   return { $schema: VEGA_LITE_SCHEMA, ...windowPanel(input, { width: 640, height: 260 }), config: CHART_CONFIG };
 }
@@ -76,8 +78,7 @@ function windowPanel(input: WindowChartInput, size: { width: number; height: num
     title: null,
     // Midnight is labelled with its date, so two days' hours never read alike.
     axis: {
-      labelExpr:
-        "utcFormat(datum.value, '%H:%M') === '00:00' ? utcFormat(datum.value, '%d %b') : utcFormat(datum.value, '%H:%M')",
+      labelExpr: `${HOURS} === '00:00' ? utcFormat(datum.value, '%d %b') : ${HOURS}`,
       labelOverlap: true,
       tickCount: 12,
     },

@@ -138,6 +138,11 @@ function packageVersion(): string {
 }
 
 function processIo(): CliIo {
+  // Output piped into `head` and the like: once the reader has had enough, stop quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

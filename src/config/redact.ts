@@ -37,6 +37,17 @@ export function formatConfig(config: Config): string {
   for (const path of DURATION_PATHS) {
     update(copy, path, (value) => (typeof value === 'number' ? formatDuration(value) : (value ?? 'off')));
   }
+  // Each metric's detector as vigil.yaml spells it: the name beside its settings.
+  const alerts = copy.alerts as { metrics?: Record<string, Record<string, unknown>> } | undefined;
+  if (alerts?.metrics) {
+    alerts.metrics = Object.fromEntries(
+      Object.entries(alerts.metrics).map(([metric, { detector, ...rest }]) => {
+        if (!detector || typeof detector !== 'object') return [metric, { detector, ...rest }];
+        const { name, ...options } = detector as Record<string, unknown>;
+        return [metric, { ...rest, detector: name, ...options }];
+      }),
+    );
+  }
   return stringify(copy);
 }
 

@@ -47,7 +47,7 @@ describe('vigil backtest', () => {
   it('prints a readable table of the alerts and their count', async () => {
     const result = await vigil(['backtest', '--detector', 'iqr', '--input', 's.csv'], { cwd: dir.path });
     expect(result.stdout).toBe(
-      'iqr (a = 4, n = 5) over 8 points: 1 alert\n  time                       value         ' +
+      'iqr (a = 4, n = 5, count) over 8 points: 1 alert\n  time                       value         ' +
         'low          up\n  2024-03-04T11:30:00Z          30           7          16\n',
     );
   });
@@ -56,7 +56,7 @@ describe('vigil backtest', () => {
     const result = await vigil(['backtest', '--detector', 'iqr', '--input', 's.csv', '--a', '20', '--n', '3'], {
       cwd: dir.path,
     });
-    expect(result.stdout).toMatch(/^iqr \(a = 20, n = 3\) over 8 points: 0 alerts\n$/);
+    expect(result.stdout).toMatch(/^iqr \(a = 20, n = 3, count\) over 8 points: 0 alerts\n$/);
   });
 
   it.each([
@@ -190,6 +190,7 @@ describe('vigil backtest --detector seasonal --notify', () => {
     [['--z', '0'], '--z must be a number > 0'],
     [['--kind', 'money'], '--kind must be auto, count or ratio'],
     [['--repeat', 'often'], '--repeat must be a duration such as 1h'],
+    [['--repeat', '2h'], '--repeat and --pending are settings of --notify; add --notify'],
     [['--labels', 'nope.json'], '--labels nope.json: no such file'],
   ])('rejects %j', async (flags, message) => {
     const result = await vigil(['backtest', '--input', 'outage.csv', ...flags], { cwd: dir.path });
@@ -237,6 +238,19 @@ describe('vigil series', () => {
     const likes = await exported('likes');
     const ctr = await exported('ctr');
     ctr.forEach((point, i) => expect(point.value).toBeCloseTo((likes[i]?.value ?? 0) / (views[i]?.value ?? 1), 9));
+
+    // By default: from the first window with events to the last whose events have arrived.
+    const all = await vigil(['series', '--metric', 'views'], { cwd: cwd.path });
+    const rows = all.stdout.trim().split('\n').slice(1);
+    expect(rows[0]).toMatch(/^2024-03-05T00:00:00\.000Z,[1-9]\d*$/);
+    expect(rows.at(-1)).toMatch(/^2024-03-05T09:45:00\.000Z,[1-9]\d*$/);
+    const unknown = await vigil(['series', '--metric', 'views', '--slice', 'os=Symbian'], { cwd: cwd.path });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      '--slice os=Symbian: no events in these windows (values of os there: Android, iOS)',
+    );
+    const future = await vigil(['series', '--metric', 'views', '--to', '2099-01-01T00:00:00Z'], { cwd: cwd.path });
+    expect(future.stderr).toContain('--to 2099-01-01T00:00:00Z is in the future');
 
     const written = await vigil(['series', '--metric', 'views', ...range], { cwd: cwd.path });
     writeFileSync(join(cwd.path, 'views.csv'), written.stdout);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
@@ -51,5 +51,27 @@ describe('the installed bin loads only what the command needs', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toContain('warehouse: embedded ClickHouse');
     expect(run.loaded('chdb')).toBe(true);
+  });
+});
+
+describe('the installed bin in a pipeline', () => {
+  it('stops quietly when the reader closes the pipe early (vigil … | head)', () => {
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 900_000).toISOString()},${i % 97}`,
+    );
+    writeFileSync(join(dir.path, 'long.csv'), ['time,value', ...rows].join('\n'));
+    // `head -c 100`: reads a little, then closes its end while vigil is still writing.
+    const result = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        `"${process.execPath}" "${join(root, 'bin/vigil.js')}" backtest --input long.csv --detector iqr --json ` +
+          '| head -c 100',
+      ],
+      { cwd: dir.path, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' },
+    );
+    expect(result.stdout).toHaveLength(100);
+    expect(result.stderr).toBe('');
   });
 });

@@ -291,12 +291,16 @@ describe('report and alert settings', () => {
   it("chooses each metric's detector, and keeps each detector's settings to itself", () => {
     const file = write(
       'd.yaml',
-      'alerts:\n  history: 14d\n  metrics:\n    views: { detector: seasonal, z: 6, pendingWindows: 3 }\n    users: { detector: iqr }\n',
+      'alerts:\n  history: 14d\n  metrics:\n' +
+        '    views: { detector: seasonal, z: 6, pendingWindows: 3 }\n    users: { detector: iqr }\n',
     );
     const { config } = loadConfig({ file, env: {}, cwd: dir.path });
     expect(config.alerts.history).toBe(14 * 86_400_000);
     expect(config.alerts.metrics.views.detector).toEqual({ name: 'seasonal', z: 6, minChange: 0.1 });
     expect(config.alerts.metrics.views.pendingWindows).toBe(3);
+    // What vigil config prints is a valid vigil.yaml that means the same.
+    const printed = loadConfig({ file: write('printed.yaml', formatConfig(config)), env: {}, cwd: dir.path });
+    expect(printed.config.alerts).toEqual(config.alerts);
     expect(config.alerts.metrics.users.detector).toEqual({ name: 'iqr', a: 4, n: 5, minChange: 0.2 });
     expect(
       problems(

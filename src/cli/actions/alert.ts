@@ -34,10 +34,12 @@ export async function action(ctx: CliContext, flags: AlertFlags): Promise<void> 
 function describe(result: AlertResult, timezone: string, destination: string): string {
   const history = `${result.windows.toLocaleString('en-US')} windows of history`;
   const lines = [`window ${formatLocalTime(result.window, timezone)} (+15 min), ${history}:`];
+  // A dry run has no destination: "→ started" alone.
+  const to = destination === '' ? '' : `, ${destination}`;
   for (const source of result.sources) {
     const newest = source.newest === undefined ? 'none' : formatLocalTime(new Date(source.newest), timezone);
     const state = source.stale ? 'NO DATA' : 'ok';
-    const note = source.notification ? `  → no data ${source.notification}, ${destination}` : '';
+    const note = source.notification ? `  → no data ${source.notification}${to}` : '';
     lines.push(`  source ${source.source.padEnd(17)} newest event ${newest}  ${state}${note}`);
   }
   if (result.outcomes.length > 0 && result.outcomes.every((o) => o.status !== 'judged')) {
@@ -64,7 +66,7 @@ function describe(result: AlertResult, timezone: string, destination: string): s
           : 'ok';
     const number = (v: number | undefined) =>
       v === undefined ? '—' : formatMetricValue(METRICS[metric].kind, v, 'en');
-    const note = notification ? `  → ${notification}, ${destination}` : '';
+    const note = notification ? `  → ${notification}${to}` : '';
     lines.push(
       `  ${name.padEnd(24)} ${number(verdict.value).padStart(9)}  ` +
         `band ${number(low)} … ${number(verdict.up)}  ${state}${note}`,

@@ -32,6 +32,9 @@ export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
   if (repeatMs === undefined || repeatMs <= 0) {
     throw new UsageError(`--repeat must be a duration such as 1h or 30m (got ${JSON.stringify(flags.repeat)})`);
   }
+  if (!flags.notify && (flags.repeat !== '1h' || flags.pending !== '1')) {
+    throw new UsageError('--repeat and --pending are settings of --notify; add --notify');
+  }
   if (!['auto', 'count', 'ratio'].includes(flags.kind)) {
     throw new UsageError(`--kind must be auto, count or ratio (got ${JSON.stringify(flags.kind)})`);
   }
@@ -61,14 +64,21 @@ export function action(ctx: CliContext, flags: BacktestFlags): Promise<void> {
   const replayed = flags.notify ? replay(watch, grid.values, repeatWindows, judge) : undefined;
   const results = backtest(judge, points, grid, replayed);
 
+  // Labels are read before anything is printed: a bad file fails alone.
+  const labels =
+    flags.labels === undefined ? undefined : readLabels(ctx, flags.labels, points[0]?.at ?? 0, grid.step, parseTime);
   const output = flags.json ? results.map(jsonLine).join('\n') : table(results, spec, kind);
   ctx.print(output);
-  if (flags.labels !== undefined) {
-    const labels = readLabels(ctx, flags.labels, points[0]?.at ?? 0, grid.step, parseTime);
+  if (labels !== undefined) {
     const flagged = replayed
       ? replayed.map((p) => p.notification === 'started' || p.notification === 'repeated')
       : grid.values.map((_, i) => judge(i).alert);
-    const summary = scoresText(flagged, labels, WARMUP_DAYS * period, period, flags.notify === true);
+    // The warm-up counts from the first event: zeros before it are no history to any detector.
+    const firstEvent = Math.max(
+      0,
+      grid.values.findIndex((v) => v !== undefined && v !== 0),
+    );
+    const summary = scoresText(flagged, labels, firstEvent + WARMUP_DAYS * period, period, flags.notify === true);
     // JSON lines stay parseable: the scores go to stderr beside them.
     if (flags.json) ctx.io.stderr(`${summary}\n`);
     else ctx.print(summary);
@@ -88,7 +98,8 @@ function specFrom(flags: BacktestFlags): DetectorSpec {
     if (text === undefined) return undefined;
     const value = Number(text);
     if (text.trim() === '' || !Number.isFinite(value) || value < min) {
-      throw new UsageError(`${flag} must be a number ≥ ${min} (got ${JSON.stringify(text)})`);
+      const bound = flag === '--z' ? '> 0' : `≥ ${min}`;
+      throw new UsageError(`${flag} must be a number ${bound} (got ${JSON.stringify(text)})`);
     }
     return value;
   };
@@ -163,15 +174,18 @@ function scoresText(
 ) {
   const scored = scoreSeries(flags, labels, { warmup });
   const scores = combineScores([scored], period);
-  const percent = (x: number) => `${(100 * x).toFixed(0)} %`;
+  const percent = (x: number, of: number) => (of === 0 ? '—' : `${(100 * x).toFixed(0)} %`);
   const delay = Number.isNaN(scores.medianDelay) ? '—' : `${scores.medianDelay} window(s)`;
   return [
     `scores of what it ${notify ? 'would notify' : 'flags'} against ${scored.labels} label(s), ` +
-      `after a ${WARMUP_DAYS}-day warm-up:`,
-    `  precision ${percent(scores.precision)} ` +
+      `after a ${WARMUP_DAYS}-day warm-up from the first event` +
+      (labels.length > scored.labels ? ` (${labels.length - scored.labels} label(s) in the warm-up not scored)` : '') +
+      ':',
+    `  precision ${percent(scores.precision, scored.episodes)} ` +
       `(${scored.trueEpisodes} of ${scored.episodes} alert episodes overlap a label)`,
-    `  recall    ${percent(scores.recall)} (${scored.caught} of ${scored.labels} labels caught), median delay ${delay}`,
-    `  F1        ${scores.f1.toFixed(2)}`,
+    `  recall    ${percent(scores.recall, scored.labels)} ` +
+      `(${scored.caught} of ${scored.labels} labels caught), median delay ${delay}`,
+    `  F1        ${scored.labels === 0 || scored.episodes === 0 ? '—' : scores.f1.toFixed(2)}`,
   ].join('\n');
 }
 
@@ -196,7 +210,9 @@ function table(results: readonly BacktestPoint[], spec: DetectorSpec, kind: Valu
   const number = (v: number | undefined) => (v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(2));
   const width = Math.max(4, ...shown.map((r) => r.time.length));
   const settings =
-    spec.name === 'iqr' ? `a = ${spec.a}, n = ${spec.n}` : `z = ${spec.z}, min change = ${spec.minChange}, ${kind}`;
+    spec.name === 'iqr'
+      ? `a = ${spec.a}, n = ${spec.n}${notifying ? `, noise gate ${spec.minChange}` : ''}, ${kind}`
+      : `z = ${spec.z}, min change = ${spec.minChange}, ${kind}`;
   const alerts = results.filter((r) => r.alert).length;
   const notified = results.filter((r) => r.notification === 'started' || r.notification === 'repeated').length;
   const lines = [

@@ -31,7 +31,8 @@ export function defineBacktestCommand(program: Command, run: CommandRunner): voi
     .option('--z <number>', `seasonal: noise deviations that make an anomaly (default ${SEASONAL_DEFAULTS.z})`)
     .option(
       '--min-change <fraction>',
-      `the least relative change worth an alert (default ${SEASONAL_DEFAULTS.minChange}; for iqr, its noise gate)`,
+      `the least relative change worth an alert (seasonal, default ${SEASONAL_DEFAULTS.minChange}; ` +
+        `iqr's noise gate, default ${IQR_DEFAULTS.minChange})`,
     )
     .option('--kind <kind>', 'count, ratio, or auto: count when every value is a whole number ≥ 0', 'auto')
     .option('--notify', 'also apply what the live alert applies after the detector, and say what it would notify')
@@ -41,16 +42,22 @@ export function defineBacktestCommand(program: Command, run: CommandRunner): voi
       '--labels <file>',
       'JSON list of {"start","end"} ISO times of known anomalies: print precision, recall and F1',
     )
-    .option('--json', 'one JSON object per line: {"time","value","low","up","alert"}, with --notify also "notify"')
+    .option(
+      '--json',
+      'one JSON object per line: {"time","value","low","up","alert"}, with --notify also "notify" and "notification"',
+    )
     .addHelpText(
       'after',
       `
 Point i gets exactly the verdict and band the detector would have given live at i from the points
 up to i. Times are ISO 8601 (without an offset: in the configured timezone), increase, and sit on
 one regular step (a missing row is a window without a value); a day of steps is the seasonal
-detector's period. With --notify, "notify" is true where the live alert would have sent a
-"started" or a repeat, and "notification" names it (also "resolved"); alert.metrics' noise gate
-and incident rules apply exactly as in vigil alert.
+detector's period. With --notify, every point is judged as the live alert judged it (iqr's noise
+gate, the open and past incidents, alerts.metrics.<metric>.pendingWindows as --pending), so
+"low", "up" and "alert" are the live alert's; "notify" is true where it would have sent a
+"started" or a repeat, and "notification" names it (also "resolved"). Without --notify, each
+point is the detector's alone, which knows no incident: after an outage it follows the zeros
+within the hour.
 
   vigil series --metric views > views.csv
   vigil backtest --input views.csv --detector seasonal --notify --json`,
