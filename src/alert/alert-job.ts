@@ -17,7 +17,8 @@ import { decide, decisionKey, nextState, type SourceStatus } from './alert-decid
 import { newestEvent, readAlertInputs, readAlertState, saveWindows, type AlertInputs } from './alert-inputs.js';
 import { judge, type JudgementStatus } from './alert-judge.js';
 import type { AlertMemory } from './alert-memory.js';
-import { journalEntries, recordEvaluations } from './alert-record.js';
+import { journalEntries, quietEntries, recordEvaluations } from './alert-record.js';
+import { applySilences, type Quieted } from './alert-silence.js';
 import type { AlertSettings } from './alert-settings.js';
 import type { AlertState, NotificationKind } from './alert-state.js';
 
@@ -54,6 +55,8 @@ export interface MetricOutcome {
   readonly gated: boolean;
   /** Anomalous, but not yet for alerts.metrics.<metric>.pendingWindows windows: not notified yet. */
   readonly pending: boolean;
+  /** What kept its notification quiet: a silence (its id) or a mute timing. */
+  readonly silenced?: string;
   readonly notification?: NotificationKind;
   /** The notification's key: its outbox files are `alert-<key>.txt` and `.png`. */
   readonly key?: string;
@@ -149,20 +152,25 @@ async function evaluate(
       .flatMap((d) => (d.type === 'source' ? [d] : []))
       .map(async (d) => ({ ...d, status: await withNewest(warehouse, settings, d.status, d.kind, at) })),
   );
-  const all = [...sources, ...decisions.filter((d) => d.type === 'metric')];
+  const decided = [...sources, ...decisions.filter((d) => d.type === 'metric')];
+  // Silences and mute timings: judged and recorded, not notified.
+  const { all, quiet } = await applySilences(warehouse, settings, window, decided);
   // 5. The notifications.
   const composed = await composeNotifications(settings, window, all, deps.logger);
   const result = (deliveries: readonly DeliveryOutcome[]) =>
-    describe(window, windows.length, all, composed, deliveries);
+    describe(window, windows.length, all, composed, deliveries, quiet);
   const { delivery } = deps;
   if (dryRun || !delivery) return result([]);
 
   // 6. The record, ahead of any send: a crash from here on loses nothing.
   const destinations = [...delivery.destinations.keys()];
   const journal = new NotificationJournal(warehouse, settings.tables);
-  await journal.write(journalEntries(composed, window, destinations), delivery.now());
+  await journal.write(
+    [...journalEntries(composed, window, destinations), ...quietEntries(quiet, window)],
+    delivery.now(),
+  );
   memory?.rememberState(state);
-  for (const decision of all) {
+  for (const decision of [...all, ...quiet.filter((q) => q.decision.kind === 'resolved').map((q) => q.decision)]) {
     const next = nextState(decision, window);
     if (next) memory?.noteNotification(decisionKey(decision), next);
   }
@@ -227,7 +235,9 @@ function describe(
   decisions: ReturnType<typeof decide>,
   composed: readonly Composed[],
   deliveries: readonly DeliveryOutcome[],
+  quiet: readonly Quieted[],
 ): AlertResult {
+  const silencedBy = new Map(quiet.map((q) => [decisionKey(q.decision), q.reason]));
   const byDecision = new Map(composed.flatMap((c) => c.decisions.map((d) => [decisionKey(d), c] as const)));
   const problemOf = (c: Composed | undefined) => {
     if (!c) return undefined;
@@ -246,7 +256,18 @@ function describe(
     }
     const { metric, slice, status, verdict, gated, pending } = decision.judgement;
     const key = c ? { key: c.notification.key } : {};
-    outcomes.push({ metric, slice, status, verdict, gated, pending, ...notified, ...key });
+    const silenced = silencedBy.get(decisionKey(decision));
+    outcomes.push({
+      metric,
+      slice,
+      status,
+      verdict,
+      gated,
+      pending,
+      ...notified,
+      ...key,
+      ...(silenced === undefined ? {} : { silenced }),
+    });
   }
   return { window, windows, outcomes, sources, notifications: composed.map((c) => c.notification), deliveries };
 }

@@ -5,6 +5,7 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import type { Composed } from './alert-compose.js';
 import { NO_DATA } from './alert-decide.js';
 import type { Judgement } from './alert-judge.js';
+import type { Quieted } from './alert-silence.js';
 
 /** The journal entries of a run's notifications: each decided subject with the message announcing it. */
 export function journalEntries(
@@ -28,6 +29,28 @@ export function journalEntries(
     ),
     notification,
     destinations,
+  }));
+}
+
+/**
+ * The journal entries of decisions kept quiet: a silenced start or repeat as `silenced` (the state
+ * does not change), a quiet resolution as `resolved` (the incident closes); no message.
+ */
+export function quietEntries(quiet: readonly Quieted[], window: Date): JournalEntry[] {
+  return quiet.map(({ decision }) => ({
+    decisions: [
+      {
+        subject: decision.judgement.metric,
+        slice: decision.judgement.slice,
+        kind: decision.kind === 'resolved' ? 'resolved' : 'silenced',
+        window,
+        value: decision.judgement.verdict.value,
+        low: decision.judgement.verdict.low,
+        up: decision.judgement.verdict.up,
+      },
+    ],
+    notification: undefined,
+    destinations: [],
   }));
 }
 

@@ -1,3 +1,4 @@
+import type { MuteTiming } from '../silence/mute-timings.js';
 import type { DetectorSpec } from '../detect/detectors.js';
 import type { Locale } from '../metrics/locale.js';
 import type { AlertMetric } from '../metrics/metrics.js';
@@ -23,6 +24,8 @@ export interface AlertSettings {
   readonly repeatMs: number;
   /** A source without events for this long is in "no data"; undefined: never. */
   readonly noDataMs: number | undefined;
+  /** Recurring quiet times, in the zone: anomalies judged and recorded, not notified. */
+  readonly muteTimings: readonly MuteTiming[];
   /** Metrics that start (repeat, resolve) in the same window go out as one message. */
   readonly group: boolean;
   /** How far back each metric's windows are read for its detector. */

@@ -77,6 +77,7 @@ export function settingsFrom(config: Config): Settings {
       slices: config.alerts.slices,
       historyMs: config.alerts.history,
       group: config.alerts.group,
+      muteTimings: config.alerts.muteTimings,
       metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled).map((metric) => ({
         metric,
         detector: metrics[metric].detector,

@@ -5,6 +5,7 @@ import type { CliIo, CommandRunner, GlobalOptions } from './cli-context.js';
 import { defineAlertCommand } from './commands/alert.js';
 import { defineBacktestCommand } from './commands/backtest.js';
 import { defineSeriesCommand } from './commands/series.js';
+import { defineSilenceCommand } from './commands/silence.js';
 import { defineConfigCommand } from './commands/config.js';
 import { defineDemoCommand } from './commands/demo.js';
 import { defineEtlCommand } from './commands/etl.js';
@@ -79,6 +80,7 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   defineAlertCommand(program, run);
   defineBacktestCommand(program, run);
   defineSeriesCommand(program, run);
+  defineSilenceCommand(program, run);
   defineServeCommand(program, run);
   defineRunsCommand(program, run);
   defineStatusCommand(program, run);

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors/vigil-error.js';
+import { isUserAttribute, USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
 import { parseIsoDate, parseIsoTime, type IsoDate } from '../time/time.js';
 
 /** A whole number within bounds, or a UsageError naming the flag. */
@@ -42,4 +43,17 @@ export function timeFlag(flag: string, text: string, timezone: string): Date {
 /** Commander's collector for repeatable flags. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** A slice of users, `attribute=value`, or a UsageError naming the flag. */
+export function sliceFlag(text: string, flag = '--slice'): { attribute: UserAttribute; value: string } {
+  const [attribute = '', ...rest] = text.split('=');
+  const value = rest.join('=');
+  if (!isUserAttribute(attribute) || value === '') {
+    throw new UsageError(
+      `${flag} must be attribute=value with an attribute of ${USER_ATTRIBUTES.join(', ')} ` +
+        `(got ${JSON.stringify(text)})`,
+    );
+  }
+  return { attribute, value };
 }

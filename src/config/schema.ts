@@ -4,6 +4,7 @@ import { DEFAULT_DIMENSIONS } from '../etl/dimensions.js';
 import { LOCALES } from '../metrics/locale.js';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES, detectorSpec } from '../detect/detectors.js';
 import { ALERT_METRICS, type AlertMetric } from '../metrics/metrics.js';
+import { WEEKDAYS } from '../silence/mute-timings.js';
 import { USER_ATTRIBUTES } from '../sources/sources.js';
 import { parseDuration } from '../time/duration.js';
 
@@ -19,6 +20,9 @@ function isTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/** A wall-clock time HH:MM. */
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'a time of day HH:MM, such as 02:00' });
 
 const tableName = z
   .string()
@@ -283,6 +287,20 @@ const alerts = z.strictObject({
     .optional(),
   /** Language of alert messages; defaults to report.locale. */
   locale: z.enum(LOCALES).optional(),
+  /** Recurring quiet times, in the configured timezone: [{ days: [mon, tue], from: '02:00', to: '03:00' }]. */
+  muteTimings: z
+    .array(
+      z.strictObject({
+        days: z
+          .array(z.enum(WEEKDAYS))
+          .min(1)
+          .default([...WEEKDAYS]),
+        from: clock,
+        to: clock,
+        metrics: z.array(z.enum(ALERT_METRICS)).optional(),
+      }),
+    )
+    .default([]),
   /** Per-metric settings; every metric is watched by the seasonal detector unless told otherwise. */
   metrics: z
     .partialRecord(z.enum(ALERT_METRICS), metricSettings)

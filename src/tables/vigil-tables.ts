@@ -18,6 +18,8 @@ export interface VigilTables {
   readonly legacyNotifications: TableName;
   /** The run ledger: every attempt of every scheduled run. */
   readonly runs: TableName;
+  /** Silences: added and removed, with who, when and why. */
+  readonly silences: TableName;
 }
 
 export function vigilTables(database: string): VigilTables {
@@ -29,6 +31,7 @@ export function vigilTables(database: string): VigilTables {
     notifications: named('notifications'),
     legacyNotifications: named('alert_notifications'),
     runs: named('runs'),
+    silences: named('silences'),
   };
 }
 
@@ -43,6 +46,7 @@ export async function ensureVigilTables(warehouse: Warehouse, tables: VigilTable
     createEvaluationsTableSql(tables.evaluations),
     createNotificationsTableSql(tables.notifications),
     createRunsTableSql(tables.runs),
+    createSilencesTableSql(tables.silences),
   ]);
 }
 
@@ -122,6 +126,15 @@ export async function importLegacyNotifications(warehouse: Warehouse, tables: Vi
      FROM ${legacy.sql}`,
   );
   await warehouse.command(`DROP TABLE ${legacy.sql}`, { idempotent: true });
+}
+
+/** Silences as a log: an `added` row each, and a `removed` row when one is ended early. */
+function createSilencesTableSql(table: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+  id String, entry LowCardinality(String), metric LowCardinality(String), slice String,
+  starts_at DateTime64(3, 'UTC'), ends_at DateTime64(3, 'UTC'),
+  created_by String, recorded_at DateTime64(3, 'UTC'), comment String
+) ENGINE = MergeTree ORDER BY (id, recorded_at)`;
 }
 
 function createRunsTableSql(table: TableName): string {

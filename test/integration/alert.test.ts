@@ -8,7 +8,8 @@ import type { AlertSettings } from '../../src/alert/alert-settings.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { simulateFresh } from '../../src/simulate/simulate.js';
 import type { Anomaly } from '../../src/simulate/simulation-options.js';
-import { vigilTables } from '../../src/tables/vigil-tables.js';
+import { SilenceStore } from '../../src/silence/silences.js';
+import { ensureVigilTables, vigilTables } from '../../src/tables/vigil-tables.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { countingWarehouse } from '../support/counting-warehouse.js';
@@ -320,6 +321,43 @@ describe('alerts end to end on the simulator', () => {
     // Six panels, two to a row: three rows of small charts.
     const png = PNG.sync.read(readFileSync(join(outbox, `alert-${message?.key ?? ''}.png`)));
     expect(png.height).toBeGreaterThan(png.width * 0.6);
+  });
+
+  it('keeps a silenced anomaly quiet but recorded, and notifies it as a start when the silence lapses', async () => {
+    const { run, settings, outbox } = await scenario('silenced', [
+      { metric: 'messages', factor: 0, from: WINDOW.from, to: new Date('2024-03-06T15:00:00Z') },
+    ]);
+    await ensureVigilTables(warehouse, settings.tables);
+    await new SilenceStore(warehouse, settings.tables).add({
+      id: 's-test',
+      metric: '',
+      slice: '',
+      startsAt: WINDOW.from.getTime(),
+      endsAt: Date.parse('2024-03-06T14:30:00Z'),
+      createdBy: 'on-call',
+      createdAt: WINDOW.from.getTime(),
+      comment: 'messenger migration',
+    });
+    const during = await run(AT);
+    expect(notified(during)).toEqual([]);
+    expect(during.outcomes.filter((o) => o.silenced !== undefined).map((o) => [o.metric, o.verdict.alert])).toEqual([
+      ['senders', true],
+      ['messages', true],
+    ]);
+    expect(during.outcomes.find((o) => o.metric === 'messages')?.silenced).toMatch(
+      /^silence s-test until 2024-03-06 17:30/,
+    );
+    expect(readOutbox(outbox)).toEqual([]);
+    const recorded = await warehouse.query<{ subject: string; kind: string }>(
+      `SELECT subject, kind FROM ${settings.tables.notifications.sql} WHERE entry = 'decided' ORDER BY subject`,
+    );
+    expect(recorded).toEqual([
+      { subject: 'messages', kind: 'silenced' },
+      { subject: 'senders', kind: 'silenced' },
+    ]);
+    // Still silenced at 14:15; at 14:30 the silence has ended and the outage goes on: a start.
+    expect(notified(await run(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
+    expect(notified(await run(new Date('2024-03-06T14:45:00Z')))).toEqual(['messages:started', 'senders:started']);
   });
 
   it('watches each value of a slice on its own, and names the slice', async () => {

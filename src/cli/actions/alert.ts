@@ -46,7 +46,7 @@ function describe(result: AlertResult, timezone: string, destination: string): s
     lines.push('  the events of this window have not arrived yet: nothing judged (see the sources above)');
     return lines.join('\n');
   }
-  for (const { metric, slice, status, verdict, notification, gated, pending } of result.outcomes) {
+  for (const { metric, slice, status, verdict, notification, gated, pending, silenced } of result.outcomes) {
     const name = `${metricName(metric, 'en')}${slice === '' ? '' : ` ${slice}`}`;
     if (status !== 'judged') {
       lines.push(
@@ -66,7 +66,7 @@ function describe(result: AlertResult, timezone: string, destination: string): s
           : 'ok';
     const number = (v: number | undefined) =>
       v === undefined ? '—' : formatMetricValue(METRICS[metric].kind, v, 'en');
-    const note = notification ? `  → ${notification}${to}` : '';
+    const note = notification ? `  → ${notification}${to}` : silenced ? `  → not notified: ${silenced}` : '';
     lines.push(
       `  ${name.padEnd(24)} ${number(verdict.value).padStart(9)}  ` +
         `band ${number(low)} … ${number(verdict.up)}  ${state}${note}`,

@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors/vigil-error.js';
 import { isAlertMetric, ALERT_METRICS } from '../../metrics/metrics.js';
-import { isUserAttribute, USER_ATTRIBUTES } from '../../sources/sources.js';
 import { newestEvent } from '../../alert/alert-inputs.js';
 import { explainSourceFailure } from '../../sources/source-check.js';
 import type { Sources, UserAttribute } from '../../sources/sources.js';
@@ -11,7 +10,7 @@ import { readWindowHistory } from '../../windows/window-history.js';
 import { evaluatedWindow, historyFrom, WINDOW_MS } from '../../windows/windows.js';
 import type { CliContext } from '../cli-context.js';
 import type { SeriesFlags } from '../commands/series.js';
-import { timeFlag } from '../parse-flags.js';
+import { sliceFlag, timeFlag } from '../parse-flags.js';
 
 /** About three years of windows, as many as backtest takes. */
 const MAX_WINDOWS = 100_000;
@@ -92,18 +91,6 @@ async function unknownSlice(
     `--slice ${slice.attribute}=${slice.value}: no events in these windows` +
       (known.length > 0 ? ` (values of ${slice.attribute} there: ${list})` : ''),
   );
-}
-
-function sliceFlag(text: string) {
-  const [attribute = '', ...rest] = text.split('=');
-  const value = rest.join('=');
-  if (!isUserAttribute(attribute) || value === '') {
-    throw new UsageError(
-      `--slice must be attribute=value with an attribute of ${USER_ATTRIBUTES.join(', ')} ` +
-        `(got ${JSON.stringify(text)})`,
-    );
-  }
-  return { attribute, value };
 }
 
 /** A time on the windows' grid: 15-minute windows start at whole quarter hours. */
