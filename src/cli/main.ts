@@ -5,6 +5,7 @@ import type { CliIo, CommandRunner, GlobalOptions } from './cli-context.js';
 import { defineAlertCommand } from './commands/alert.js';
 import { defineBacktestCommand } from './commands/backtest.js';
 import { defineSeriesCommand } from './commands/series.js';
+import { defineNotifyCommand } from './commands/notify.js';
 import { defineSilenceCommand } from './commands/silence.js';
 import { defineConfigCommand } from './commands/config.js';
 import { defineDemoCommand } from './commands/demo.js';
@@ -81,6 +82,7 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
   defineBacktestCommand(program, run);
   defineSeriesCommand(program, run);
   defineSilenceCommand(program, run);
+  defineNotifyCommand(program, run);
   defineServeCommand(program, run);
   defineRunsCommand(program, run);
   defineStatusCommand(program, run);
@@ -112,7 +114,7 @@ configured timezone). Start with 'vigil demo', which runs everything on an embed
  * bug in vigil and prints its stack, exit 1.
  */
 export function describeFailure(error: unknown, command: Command): { exitCode: number; text: string } {
-  const name = `vigil ${command.name()}`;
+  const name = commandPath(command).join(' ');
   if (error instanceof VigilError) {
     const line = `${name}: ${error.message}${error.hint === undefined ? '' : `; ${error.hint}`}`;
     return error.blame === 'usage'
@@ -124,10 +126,16 @@ export function describeFailure(error: unknown, command: Command): { exitCode: n
   return { exitCode: EXIT_JOB_FAILED, text: `${name}: ${bug}\n${detail}\n` };
 }
 
-function usageLine(command: Command): string {
+/** `vigil`, and the command's names down to it: `vigil silence add`. */
+function commandPath(command: Command): string[] {
   const path: string[] = [];
   for (let c: Command | null = command; c; c = c.parent) path.unshift(c.name());
-  return `Usage: ${path.join(' ')} ${command.usage()}\nRun '${path.join(' ')} --help' for details.`;
+  return path[0] === 'vigil' ? path : ['vigil', ...path];
+}
+
+function usageLine(command: Command): string {
+  const path = commandPath(command).join(' ');
+  return `Usage: ${path} ${command.usage()}\nRun '${path} --help' for details.`;
 }
 
 function findCommand(program: Command, argv: readonly string[]): Command {

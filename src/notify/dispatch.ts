@@ -62,7 +62,7 @@ export async function dispatch(
         outcomes.push({ id, destination, sent: false, skipped: true, earlier });
         continue;
       }
-      const error = await attempt(notifier, notification, Math.min(delivery.policy.budgetMs, left()));
+      const error = await deliverOnce(notifier, notification, Math.min(delivery.policy.budgetMs, left()));
       await journal.delivered(id, destination, error === undefined ? {} : { error }, delivery.now());
       outcomes.push({ id, destination, sent: error === undefined, ...(error === undefined ? {} : { error }), earlier });
       if (error === undefined && earlier)
@@ -86,7 +86,12 @@ export async function dispatch(
   return outcomes;
 }
 
-async function attempt(notifier: Notifier, notification: Notification, budgetMs: number): Promise<string | undefined> {
+/** One notification to one destination within a budget: undefined when delivered, else why not. */
+export async function deliverOnce(
+  notifier: Notifier,
+  notification: Notification,
+  budgetMs: number,
+): Promise<string | undefined> {
   const signal = AbortSignal.timeout(Math.max(1, budgetMs));
   try {
     await notifier.send(notification, signal);
