@@ -3,26 +3,36 @@ import type { Delivery } from '../notify/dispatch.js';
 import type { Notifier } from '../notify/notifier.js';
 import { OutboxNotifier } from '../notify/outbox-notifier.js';
 import { TelegramNotifier, type TelegramRetryPolicy } from '../notify/telegram-notifier.js';
+import { WebhookNotifier, type WebhookRetryPolicy } from '../notify/webhook-notifier.js';
 import type { DeliverySettings } from './settings.js';
 
 export interface DeliveryContext {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly telegramRetry?: Partial<TelegramRetryPolicy>;
+  readonly webhookRetry?: Partial<WebhookRetryPolicy>;
 }
 
-/** The destinations: Telegram when configured, else the outbox folder. */
-export function createNotifiers(settings: DeliverySettings, telegramRetry?: Partial<TelegramRetryPolicy>): Notifier[] {
-  return settings.telegram
-    ? [new TelegramNotifier(settings.telegram, telegramRetry)]
-    : [new OutboxNotifier(settings.outbox)];
+/** The destinations: Telegram and the webhook when configured; the outbox folder when neither is. */
+export function createNotifiers(
+  settings: DeliverySettings,
+  retry: { telegram?: Partial<TelegramRetryPolicy>; webhook?: Partial<WebhookRetryPolicy> } = {},
+): Notifier[] {
+  const remote = [
+    ...(settings.telegram ? [new TelegramNotifier(settings.telegram, retry.telegram)] : []),
+    ...(settings.webhook ? [new WebhookNotifier(settings.webhook, retry.webhook)] : []),
+  ];
+  return remote.length > 0 ? remote : [new OutboxNotifier(settings.outbox)];
 }
 
 /** Delivery through the configured destinations. */
 export function createDelivery(settings: DeliverySettings, context: DeliveryContext): Delivery {
   return {
     destinations: new Map(
-      createNotifiers(settings, context.telegramRetry).map((notifier) => [notifier.name, notifier]),
+      createNotifiers(settings, { telegram: context.telegramRetry, webhook: context.webhookRetry }).map((notifier) => [
+        notifier.name,
+        notifier,
+      ]),
     ),
     policy: { budgetMs: settings.budgetMs, deadlineMs: settings.deadlineMs },
     logger: context.logger,

@@ -13,6 +13,7 @@ import { tableName } from '../warehouse/identifiers.js';
 export interface DeliverySettings {
   readonly outbox: string;
   readonly telegram: { readonly token: string; readonly chatId: string; readonly apiRoot: string } | undefined;
+  readonly webhook: { readonly url: string; readonly secret: string } | undefined;
   readonly budgetMs: number;
   readonly deadlineMs: number;
 }
@@ -98,6 +99,7 @@ export function settingsFrom(config: Config): Settings {
     delivery: {
       outbox: config.notify.outbox.path,
       telegram: config.notify.telegram,
+      webhook: config.notify.webhook,
       budgetMs: config.notify.budget,
       deadlineMs: config.notify.deadline,
     },

@@ -359,6 +359,8 @@ const telegram = z.strictObject({
 const notify = z.strictObject({
   outbox: z.strictObject({ path: z.string().min(1).default('./.vigil/outbox') }).prefault({}),
   telegram: telegram.optional(),
+  /** A generic webhook: JSON POSTs signed with HMAC-SHA256 of the body (the secret: give it as `${VAR}`). */
+  webhook: z.strictObject({ url: httpUrl, secret: z.string().min(16, { error: 'at least 16 characters' }) }).optional(),
   /** How long one notification may take at one destination, retries and 429 waits included; then it is kept. */
   budget: durationWithin('1s', '10m').default(60_000),
   /** How long a run may spend delivering; what is left is kept for the next run. */
@@ -383,10 +385,20 @@ export type Config = z.output<typeof configSchema>;
 export type WarehouseConfig = Config['warehouse'];
 
 /** Config paths whose values are secrets: never printed, never logged. */
-export const SECRET_PATHS = ['warehouse.server.password', 'notify.telegram.token', 'serve.token'] as const;
+export const SECRET_PATHS = [
+  'warehouse.server.password',
+  'notify.telegram.token',
+  'notify.webhook.secret',
+  'serve.token',
+] as const;
 
 /** Config paths holding URLs, whose user info may carry a password. */
-export const URL_PATHS = ['warehouse.server.url', 'notify.telegram.apiRoot', 'alerts.dashboardUrl'] as const;
+export const URL_PATHS = [
+  'warehouse.server.url',
+  'notify.telegram.apiRoot',
+  'notify.webhook.url',
+  'alerts.dashboardUrl',
+] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */
 export const DURATION_PATHS = [

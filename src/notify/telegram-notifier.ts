@@ -1,6 +1,7 @@
 import { Api, GrammyError, HttpError, InputFile, type Transformer } from 'grammy';
 import { splitMessage, visibleLength } from './telegram-html.js';
 import { DeliveryError, type Notification, type Notifier } from './notifier.js';
+import { sleep } from './sleep.js';
 
 export interface TelegramSettings {
   readonly token: string;
@@ -108,19 +109,6 @@ export function retrying(policy: TelegramRetryPolicy): Transformer {
     }
   };
   /* eslint-enable @typescript-eslint/no-unsafe-return */
-}
-
-/** Waits, or less if the signal aborts (the next request then fails at once). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 /** Turns grammY's errors into what the user should do; never includes the token. */

@@ -13,7 +13,9 @@ import { ensureVigilTables, vigilTables } from '../../src/tables/vigil-tables.js
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { countingWarehouse } from '../support/counting-warehouse.js';
-import { outboxDelivery, readOutbox } from '../support/delivery.js';
+import { WebhookNotifier } from '../../src/notify/webhook-notifier.js';
+import { outboxDelivery, readOutbox, testDelivery } from '../support/delivery.js';
+import { startFakeWebhook } from '../support/fake-webhook.js';
 import { worldSettings } from '../support/settings.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -358,6 +360,37 @@ describe('alerts end to end on the simulator', () => {
     // Still silenced at 14:15; at 14:30 the silence has ended and the outage goes on: a start.
     expect(notified(await run(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
     expect(notified(await run(new Date('2024-03-06T14:45:00Z')))).toEqual(['messages:started', 'senders:started']);
+  });
+
+  it('keeps for the next run what the webhook did not take, and delivers it there once', async () => {
+    const hook = await startFakeWebhook('the-alert-webhook-secret');
+    try {
+      const { settings } = await scenario(
+        'hooked',
+        [{ metric: 'messages', factor: 0, ...WINDOW }],
+        new Date('2024-03-06T15:00:00Z'),
+        {},
+      );
+      const webhook = new WebhookNotifier({ url: hook.url, secret: 'the-alert-webhook-secret' }, { baseDelayMs: 50 });
+      const delivery = testDelivery([webhook], { policy: { budgetMs: 300 } });
+      hook.answerNext(...Array.from({ length: 5 }, () => 503));
+      const first = await runAlert({ warehouse, delivery, logger: silentLogger }, settings, { at: AT });
+      expect(first.deliveries.map((d) => [d.destination, d.sent])).toEqual([['webhook', false]]);
+      expect(hook.delivered).toEqual([]);
+      const next = await runAlert({ warehouse, delivery, logger: silentLogger }, settings, {
+        at: new Date(AT.getTime() + 15 * 60_000),
+      });
+      expect(next.deliveries.filter((d) => d.earlier).map((d) => d.sent)).toEqual([true]);
+      await runAlert({ warehouse, delivery, logger: silentLogger }, settings, {
+        at: new Date(AT.getTime() + 30 * 60_000),
+      });
+      // The grouped start delivered once, though the receiver was asked more than once; then the end.
+      const keys = hook.delivered.map((d) => d.body.key);
+      expect(keys.filter((k) => k === 'group-2024-03-06T140000-started')).toHaveLength(1);
+      expect(keys.filter((k) => k.endsWith('-resolved'))).toHaveLength(1);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('watches each value of a slice on its own, and names the slice', async () => {

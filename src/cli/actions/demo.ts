@@ -19,7 +19,7 @@ import {
 import { evaluatedWindow } from '../../windows/windows.js';
 import type { CliContext } from '../cli-context.js';
 import { DEMO_DAYS, DEMO_ETL_DAYS } from '../commands/demo.js';
-import { plainText } from './dry-run.js';
+import { plainText } from '../../notify/telegram-html.js';
 
 /** A drop the alert job will see: views fall to 30 % from the start of the last complete window. */
 const DEMO_DROP = 0.3;

@@ -2,15 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notification } from '../../notify/notifier.js';
-
-/** Telegram HTML as a terminal shows it: tags dropped, entities restored. */
-export function plainText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
-}
+import { plainText } from '../../notify/telegram-html.js';
 
 /**
  * What a dry run would have sent, for the terminal: each notification's text, and its picture
