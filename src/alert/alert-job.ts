@@ -1,7 +1,7 @@
 import type { Verdict } from '../detect/detector.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertMetric } from '../metrics/metrics.js';
-import { dispatch, type Delivery, type DeliveryOutcome } from '../notify/dispatch.js';
+import { destinationsFor, dispatch, type Delivery, type DeliveryOutcome } from '../notify/dispatch.js';
 import { NotificationJournal } from '../notify/journal.js';
 import { notificationId, type Notification } from '../notify/notifier.js';
 import { explainSourceFailure } from '../sources/source-check.js';
@@ -13,7 +13,7 @@ import { isMissingTable } from '../warehouse/warehouse-error.js';
 import { sliceSeries } from '../windows/window-counts.js';
 import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS, windowStarts } from '../windows/windows.js';
 import { composeNotifications, type Composed } from './alert-compose.js';
-import { decide, decisionKey, nextState, type SourceStatus } from './alert-decide.js';
+import { decide, decisionKey, NO_DATA, nextState, type SourceStatus } from './alert-decide.js';
 import { newestEvent, readAlertInputs, readAlertState, saveWindows, type AlertInputs } from './alert-inputs.js';
 import { judge, type JudgementStatus } from './alert-judge.js';
 import type { AlertMemory } from './alert-memory.js';
@@ -163,7 +163,12 @@ async function evaluate(
   if (dryRun || !delivery) return result([]);
 
   // 6. The record, ahead of any send: a crash from here on loses nothing.
-  const destinations = [...delivery.destinations.keys()];
+  const destinations = (c: Composed) =>
+    destinationsFor(
+      delivery,
+      'alert',
+      c.decisions.map((d) => (d.type === 'metric' ? d.judgement.metric : NO_DATA)),
+    );
   const journal = new NotificationJournal(warehouse, settings.tables);
   await journal.write(
     [...journalEntries(composed, window, destinations), ...quietEntries(quiet, window)],
@@ -181,7 +186,7 @@ async function evaluate(
     memory: memory?.windows,
   });
   // 7. Delivery: this run's notifications first, then any kept from earlier runs.
-  const own = composed.map(({ notification }) => ({ notification, destinations }));
+  const own = composed.map((c) => ({ notification: c.notification, destinations: destinations(c) }));
   return result(await dispatch(delivery, journal, own, inputs.pending));
 }
 

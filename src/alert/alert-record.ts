@@ -11,10 +11,10 @@ import type { Quieted } from './alert-silence.js';
 export function journalEntries(
   composed: readonly Composed[],
   window: Date,
-  destinations: readonly string[],
+  destinationsOf: (composed: Composed) => readonly string[],
 ): JournalEntry[] {
-  return composed.map(({ decisions, notification }) => ({
-    decisions: decisions.map((decision): Decided =>
+  return composed.map((c) => ({
+    decisions: c.decisions.map((decision): Decided =>
       decision.type === 'metric'
         ? {
             subject: decision.judgement.metric,
@@ -27,8 +27,8 @@ export function journalEntries(
           }
         : { subject: NO_DATA, slice: decision.status.source, kind: decision.kind, window },
     ),
-    notification,
-    destinations,
+    notification: c.notification,
+    destinations: destinationsOf(c),
   }));
 }
 

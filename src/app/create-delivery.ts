@@ -35,6 +35,7 @@ export function createDelivery(settings: DeliverySettings, context: DeliveryCont
       ]),
     ),
     policy: { budgetMs: settings.budgetMs, deadlineMs: settings.deadlineMs },
+    routes: settings.routes,
     logger: context.logger,
     now: context.now,
   };

@@ -1,3 +1,4 @@
+import type { Route } from '../notify/dispatch.js';
 import type { AlertSettings } from '../alert/alert-settings.js';
 import type { Config } from '../config/schema.js';
 import { resolveDimensions } from '../etl/dimensions.js';
@@ -14,6 +15,7 @@ export interface DeliverySettings {
   readonly outbox: string;
   readonly telegram: { readonly token: string; readonly chatId: string; readonly apiRoot: string } | undefined;
   readonly webhook: { readonly url: string; readonly secret: string } | undefined;
+  readonly routes: readonly Route[];
   readonly budgetMs: number;
   readonly deadlineMs: number;
 }
@@ -100,6 +102,7 @@ export function settingsFrom(config: Config): Settings {
       outbox: config.notify.outbox.path,
       telegram: config.notify.telegram,
       webhook: config.notify.webhook,
+      routes: config.notify.routes.map(({ match, to }) => ({ metrics: match.metric, kinds: match.kind, to })),
       budgetMs: config.notify.budget,
       deadlineMs: config.notify.deadline,
     },

@@ -356,16 +356,54 @@ const telegram = z.strictObject({
   apiRoot: httpUrl.default('https://api.telegram.org'),
 });
 
-const notify = z.strictObject({
-  outbox: z.strictObject({ path: z.string().min(1).default('./.vigil/outbox') }).prefault({}),
-  telegram: telegram.optional(),
-  /** A generic webhook: JSON POSTs signed with HMAC-SHA256 of the body (the secret: give it as `${VAR}`). */
-  webhook: z.strictObject({ url: httpUrl, secret: z.string().min(16, { error: 'at least 16 characters' }) }).optional(),
-  /** How long one notification may take at one destination, retries and 429 waits included; then it is kept. */
-  budget: durationWithin('1s', '10m').default(60_000),
-  /** How long a run may spend delivering; what is left is kept for the next run. */
-  deadline: durationWithin('1s', '1h').default(120_000),
-});
+const notify = z
+  .strictObject({
+    outbox: z.strictObject({ path: z.string().min(1).default('./.vigil/outbox') }).prefault({}),
+    telegram: telegram.optional(),
+    /** A generic webhook: JSON POSTs signed with HMAC-SHA256 of the body (the secret: give it as `${VAR}`). */
+    webhook: z
+      .strictObject({ url: httpUrl, secret: z.string().min(16, { error: 'at least 16 characters' }) })
+      .optional(),
+    /** How long one notification may take at one destination, retries and 429 waits included; then it is kept. */
+    budget: durationWithin('1s', '10m').default(60_000),
+    /** How long a run may spend delivering; what is left is kept for the next run. */
+    deadline: durationWithin('1s', '1h').default(120_000),
+    /** Which destinations take what; a notification no route matches goes everywhere. */
+    routes: z
+      .array(
+        z.strictObject({
+          match: z
+            .strictObject({
+              metric: z
+                .array(z.enum([...ALERT_METRICS, 'no_data']))
+                .min(1)
+                .optional(),
+              kind: z
+                .array(z.enum(['alert', 'report']))
+                .min(1)
+                .optional(),
+            })
+            .prefault({}),
+          to: z.array(z.enum(['telegram', 'webhook', 'outbox'])).min(1),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((notify, ctx) => {
+    const configured = [...(notify.telegram ? ['telegram'] : []), ...(notify.webhook ? ['webhook'] : [])];
+    const destinations = configured.length > 0 ? configured : ['outbox'];
+    notify.routes.forEach((route, index) => {
+      route.to.forEach((name, at) => {
+        if (!destinations.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', index, 'to', at],
+            message: `a configured destination (${destinations.join(', ')})`,
+          });
+        }
+      });
+    });
+  });
 
 export const configSchema = z.strictObject({
   timezone: z.string().refine(isTimeZone, { error: 'an IANA time zone such as UTC or Europe/Moscow' }).default('UTC'),

@@ -10,14 +10,43 @@ export interface DeliveryPolicy {
   readonly deadlineMs: number;
 }
 
+/**
+ * notify.routes: a notification about any of `metrics` (alert metrics, or `no_data`) or of one of
+ * `kinds` (`alert`, `report`) goes to `to`. Unset match keys match everything.
+ */
+export interface Route {
+  readonly metrics?: readonly string[] | undefined;
+  readonly kinds?: readonly string[] | undefined;
+  readonly to: readonly string[];
+}
+
 /** Where notifications go, and how long delivering may take. */
 export interface Delivery {
   /** Every destination by name. */
   readonly destinations: ReadonlyMap<string, Notifier>;
+  /** Which destinations take which notifications; none: every one takes everything. */
+  readonly routes?: readonly Route[];
   readonly policy: DeliveryPolicy;
   readonly logger: Logger;
   /** The wall clock: deadlines and the journal's times. */
   readonly now: () => Date;
+}
+
+/**
+ * The destinations of a notification of this kind about these subjects: those of every route that
+ * matches it (a route matches when its kinds and its metrics, where given, include the
+ * notification's), or every destination when no route matches.
+ */
+export function destinationsFor(delivery: Delivery, kind: string, subjects: readonly string[]): string[] {
+  const all = [...delivery.destinations.keys()];
+  const matching = (delivery.routes ?? []).filter(
+    (route) =>
+      (route.kinds === undefined || route.kinds.includes(kind)) &&
+      (route.metrics === undefined || subjects.some((s) => route.metrics?.includes(s))),
+  );
+  if (matching.length === 0) return all;
+  const chosen = new Set(matching.flatMap((route) => route.to));
+  return all.filter((name) => chosen.has(name));
 }
 
 /** What became of one notification at one destination in this run. */

@@ -3,7 +3,7 @@ import { renderPng } from '../charts/render-png.js';
 import { queryDailyReport, type DailyReport } from '../daily/daily-report.js';
 import type { Logger } from '../log/logger.js';
 import type { Locale } from '../metrics/locale.js';
-import { dispatch, type Delivery, type DeliveryOutcome } from '../notify/dispatch.js';
+import { destinationsFor, dispatch, type Delivery, type DeliveryOutcome } from '../notify/dispatch.js';
 import { NotificationJournal } from '../notify/journal.js';
 import { notificationId, type Notification } from '../notify/notifier.js';
 import { explainSourceFailure } from '../sources/source-check.js';
@@ -79,7 +79,7 @@ export async function runReport(deps: ReportDeps, settings: ReportSettings, run:
   await ensureVigilTables(deps.warehouse, settings.tables);
   const journal = new NotificationJournal(deps.warehouse, settings.tables);
   const id = notificationId(notification);
-  const destinations = [...delivery.destinations.keys()];
+  const destinations = destinationsFor(delivery, 'report', ['report']);
   const sent = (await journal.sentTo([id])).get(id) ?? new Set<string>();
   const alreadyDelivered = destinations.filter((d) => sent.has(d));
   const targets = run.force ? destinations : destinations.filter((d) => !sent.has(d));
