@@ -19,16 +19,20 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal.aborted) return resolve();
-      const timer = { at: this.time + Math.max(0, ms), wake: resolve };
-      this.timers.push(timer);
-      signal.addEventListener(
-        'abort',
-        () => {
-          this.timers = this.timers.filter((t) => t !== timer);
+      const aborted = () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        resolve();
+      };
+      // Woken in time, it lets go of the signal: a long-lived one would gather a listener a sleep.
+      const timer = {
+        at: this.time + Math.max(0, ms),
+        wake: () => {
+          signal.removeEventListener('abort', aborted);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.timers.push(timer);
+      signal.addEventListener('abort', aborted, { once: true });
     });
   }
 
