@@ -161,6 +161,14 @@ function place(rng: Rng, kind: AnomalyKind, start: number, length: number): Plac
     effectEnd: end,
     factor: () => factor,
   });
+  // Down to `depth` of normal over `ramp` windows, held there for `hold`.
+  const sliding = (ramp: number, hold: number, depth: number): Placed => ({
+    kind,
+    start,
+    end: start + ramp + hold,
+    effectEnd: start + ramp + hold,
+    factor: (i) => 1 - (1 - depth) * Math.min(1, (i - start + 1) / ramp),
+  });
   switch (kind) {
     case 'outage':
       return constant(start + span(1, 12), 0);
@@ -178,32 +186,12 @@ function place(rng: Rng, kind: AnomalyKind, start: number, length: number): Plac
       // It lasts to the end; only its first day is an anomaly, after that it is the new normal.
       return { kind, start, end: start + POINTS_PER_DAY, effectEnd: length, factor: () => factor };
     }
-    case 'gradual degradation': {
-      const ramp = span(8, 32);
-      const hold = span(4, 16);
-      const depth = uniform(rng, 0.3, 0.7);
-      return {
-        kind,
-        start,
-        end: start + ramp + hold,
-        effectEnd: start + ramp + hold,
-        factor: (i) => 1 - (1 - depth) * Math.min(1, (i - start + 1) / ramp),
-      };
-    }
+    case 'gradual degradation':
+      return sliding(span(8, 32), span(4, 16), uniform(rng, 0.3, 0.7));
     case 'ctr change':
       return constant(start + span(4, 24), rng() < 0.5 ? uniform(rng, 0.6, 0.85) : uniform(rng, 1.2, 1.5));
-    case 'ctr drift': {
-      const ramp = span(8, 24);
-      const hold = span(4, 12);
-      const depth = uniform(rng, 0.55, 0.8);
-      return {
-        kind,
-        start,
-        end: start + ramp + hold,
-        effectEnd: start + ramp + hold,
-        factor: (i) => 1 - (1 - depth) * Math.min(1, (i - start + 1) / ramp),
-      };
-    }
+    case 'ctr drift':
+      return sliding(span(8, 24), span(4, 12), uniform(rng, 0.55, 0.8));
   }
 }
 

@@ -3,24 +3,14 @@ import { replay } from '../../src/alert/alert-replay.js';
 import type { SeriesValue } from '../../src/detect/detector.js';
 import { detectorSpec, watchWith } from '../../src/detect/detectors.js';
 import { seasonalDetector } from '../../src/detect/seasonal-detector.js';
+// The benchmark's seeded generator (mulberry32), so every run judges the same series.
+import { random } from '../../bench/detect/labelled-series.js';
 
 const DAY = 96;
 
-/** A seeded uniform generator (mulberry32), so every run judges the same series. */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Poisson-like counts with a daily shape: `peak` at the evening top, a fifth of it at night. */
 function counts(days: number, peak: number, seed = 1): number[] {
-  const next = uniform(seed);
+  const next = random(seed);
   return Array.from({ length: days * DAY }, (_, i) => {
     const hour = (i % DAY) / 4;
     const mean = peak * (0.2 + 0.8 * Math.exp(-0.5 * ((hour - 19) / 4) ** 2));
@@ -67,7 +57,7 @@ describe('the seasonal detector', () => {
   });
 
   it('always flags a count that falls to zero where events were clearly expected, even in a noisy series', () => {
-    const next = uniform(3);
+    const next = random(3);
     // About 15 a window, and very noisy: the band reaches down to zero.
     const series = Array.from({ length: 10 * DAY }, () => Math.round(15 * Math.exp(0.9 * (next() - 0.5) * 2)));
     const at = 9 * DAY + 50;
@@ -78,7 +68,7 @@ describe('the seasonal detector', () => {
   });
 
   it('judges a ratio by its own spread, not as a count', () => {
-    const next = uniform(5);
+    const next = random(5);
     const ctr = Array.from({ length: 10 * DAY }, () => 0.2 + 0.01 * (next() - 0.5));
     const at = 9 * DAY + 60;
     const judge = (values: number[]) => seasonal('ratio').prepare(values)(at);
