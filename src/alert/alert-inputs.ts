@@ -67,6 +67,7 @@ interface InputRow extends WindowCounts {
   readonly metric: string;
   readonly kind: string;
   readonly since: string;
+  readonly acked: string;
   readonly newest: string;
   readonly newest_before: string;
   readonly message: string;
@@ -186,10 +187,14 @@ export async function newestEvent(warehouse: Warehouse, table: { sql: string }, 
 }
 
 function lastDecision(row: InputRow): LastNotification {
+  const started = fromSqlDateTime(row.since).getTime();
+  const acked = fromSqlDateTime(row.acked).getTime();
   return {
     kind: row.kind as NotificationKind,
     window: fromSqlDateTime(row.window).getTime(),
-    started: fromSqlDateTime(row.since).getTime(),
+    started,
+    // Acknowledged from a button on one of this incident's messages.
+    ...(acked > 0 && acked >= started ? { acknowledged: true } : {}),
   };
 }
 

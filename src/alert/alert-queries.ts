@@ -9,7 +9,7 @@ const NO_COUNTS = COUNTS.split(', ')
   .map((column) => `toUInt64(0) AS ${column}`)
   .join(', ');
 const EPOCH = "toDateTime(0, 'UTC')";
-const NO_STATE = `'' AS metric, '' AS kind, ${EPOCH} AS since`;
+const NO_STATE = `'' AS metric, '' AS kind, ${EPOCH} AS since, ${EPOCH} AS acked`;
 const NO_FRESHNESS = `${EPOCH} AS newest, ${EPOCH} AS newest_before`;
 const NO_MESSAGE = "'' AS message, CAST([] AS Array(String)) AS missing";
 
@@ -52,7 +52,7 @@ FROM ${sources[name].sql} WHERE time >= {fresh_from:DateTime('UTC')}`,
   message, missing, ${NO_COUNTS}
 FROM (${pendingMessagesSql(tables)} LIMIT 100)`;
   const incidents = `SELECT 'incident' AS part, slice, '' AS value, window_start AS window, subject AS metric, kind,
-  ${EPOCH} AS since, ${NO_FRESHNESS}, ${NO_MESSAGE}, ${NO_COUNTS}
+  ${EPOCH} AS since, ${EPOCH} AS acked, ${NO_FRESHNESS}, ${NO_MESSAGE}, ${NO_COUNTS}
 FROM ${tables.notifications.sql}
 WHERE entry = 'decided' AND kind IN ('started', 'resolved') AND window_start >= {from:DateTime('UTC')}`;
   return [
@@ -71,13 +71,15 @@ const STATE_KINDS = "('started', 'repeated', 'resolved')";
 /** The alert state alone, in the rows of {@link alertInputsSql}'s `state` part. */
 export function alertStateSql(tables: VigilTables): string {
   return `SELECT 'state' AS part, slice, '' AS value, last_window AS window, subject AS metric, last_kind AS kind,
-  since, ${NO_FRESHNESS}, ${NO_MESSAGE}, ${NO_COUNTS}
+  since, acked, ${NO_FRESHNESS}, ${NO_MESSAGE}, ${NO_COUNTS}
 FROM (
-  SELECT subject, slice, max(window_start) AS last_window, argMax(kind, window_start) AS last_kind,
-    maxIf(window_start, kind = 'started') AS since
+  SELECT subject, slice, maxIf(window_start, kind IN ${STATE_KINDS}) AS last_window,
+    argMaxIf(kind, window_start, kind IN ${STATE_KINDS}) AS last_kind,
+    maxIf(window_start, kind = 'started') AS since, maxIf(window_start, kind = 'acknowledged') AS acked
   FROM ${tables.notifications.sql}
-  WHERE entry = 'decided' AND kind IN ${STATE_KINDS}
+  WHERE entry = 'decided' AND kind IN ('started', 'repeated', 'resolved', 'acknowledged')
   GROUP BY subject, slice
+  HAVING countIf(kind IN ${STATE_KINDS}) > 0
 )`;
 }
 

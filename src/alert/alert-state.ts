@@ -10,6 +10,8 @@ export interface LastNotification {
   readonly window: number;
   /** When the anomaly it belongs to started (its `started` window), ms. */
   readonly started: number;
+  /** Someone said "I'm on it": no repeats until it is resolved. */
+  readonly acknowledged?: boolean;
 }
 
 /** The latest notification of every metric and slice, by {@link stateKey}. */
@@ -41,7 +43,7 @@ export function decideNotification(
   const ongoing = last !== undefined && last.kind !== 'resolved';
   if (verdict.alert) {
     if (!ongoing) return 'started';
-    const stillNews = verdict.alertAfresh ?? true;
+    const stillNews = (verdict.alertAfresh ?? true) && last.acknowledged !== true;
     return stillNews && window - last.window >= repeatMs ? 'repeated' : undefined;
   }
   const { value, low, up } = verdict;

@@ -13,7 +13,14 @@ import { tableName } from '../warehouse/identifiers.js';
 /** How notifications leave: Telegram when configured, else files; what Telegram does not take waits in the outbox. */
 export interface DeliverySettings {
   readonly outbox: string;
-  readonly telegram: { readonly token: string; readonly chatId: string; readonly apiRoot: string } | undefined;
+  readonly telegram:
+    | {
+        readonly token: string;
+        readonly chatId: string;
+        readonly apiRoot: string;
+        readonly allowedUsers?: readonly number[] | undefined;
+      }
+    | undefined;
   readonly webhook: { readonly url: string; readonly secret: string } | undefined;
   readonly routes: readonly Route[];
   readonly budgetMs: number;

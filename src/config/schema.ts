@@ -354,6 +354,8 @@ const telegram = z.strictObject({
     .union([z.string().min(1), z.number().int()], { error: 'a chat id such as -1001234567890 or @channel_name' })
     .transform(String),
   apiRoot: httpUrl.default('https://api.telegram.org'),
+  /** Telegram user ids who may press an alert's buttons; unset: anyone in the chat. */
+  allowedUsers: z.array(z.number().int()).min(1).optional(),
 });
 
 const notify = z

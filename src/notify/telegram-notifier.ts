@@ -7,6 +7,27 @@ export interface TelegramSettings {
   readonly token: string;
   readonly chatId: string;
   readonly apiRoot: string;
+  /** Telegram user ids who may press an alert's buttons; none: anyone in the chat. */
+  readonly allowedUsers?: readonly number[] | undefined;
+}
+
+/** What an alert's buttons do, in their callback data: `<action>:<the notification's key>`. */
+export const BUTTON_ACTIONS = { a: 'Acknowledge', m: 'Mute 1h', t: 'Mute until tomorrow 09:00' } as const;
+export type ButtonAction = keyof typeof BUTTON_ACTIONS;
+
+/** Callback data may hold 64 bytes. */
+const CALLBACK_LIMIT = 64;
+
+/** The buttons of an alert that starts or repeats an incident (none for the rest, or a key too long to carry). */
+export function alertButtons(notification: Notification) {
+  const { kind, key } = notification;
+  if (kind !== 'alert' || key.startsWith('no_data-') || !/-(started|repeated)$/.test(key)) return undefined;
+  if (Buffer.byteLength(`a:${key}`) > CALLBACK_LIMIT) return undefined;
+  const row = (Object.keys(BUTTON_ACTIONS) as ButtonAction[]).map((action) => ({
+    text: BUTTON_ACTIONS[action],
+    callback_data: `${action}:${key}`,
+  }));
+  return { inline_keyboard: [row.slice(0, 2), row.slice(2)] };
 }
 
 export interface TelegramRetryPolicy {
@@ -46,21 +67,32 @@ export class TelegramNotifier implements Notifier {
     const signal = abort as unknown as GrammySignal;
     try {
       const { image } = notification;
+      // The buttons ride on the last message sent.
+      const buttons = alertButtons(notification);
+      const markup = buttons ? { reply_markup: buttons } : {};
       if (image && visibleLength(notification.text) <= CAPTION_LIMIT) {
         const photo = new InputFile(image.png, image.filename);
         await this.api.sendPhoto(
           this.settings.chatId,
           photo,
-          { caption: notification.text, parse_mode: 'HTML' },
+          { caption: notification.text, parse_mode: 'HTML', ...markup },
           signal,
         );
         return;
       }
-      for (const part of splitMessage(notification.text, MESSAGE_LIMIT)) {
-        const options = { parse_mode: 'HTML', link_preview_options: { is_disabled: true } } as const;
+      const parts = splitMessage(notification.text, MESSAGE_LIMIT);
+      for (const [index, part] of parts.entries()) {
+        const last = index === parts.length - 1 && !image;
+        const options = {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          ...(last ? markup : {}),
+        } as const;
         await this.api.sendMessage(this.settings.chatId, part, options, signal);
       }
-      if (image) await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), {}, signal);
+      if (image) {
+        await this.api.sendPhoto(this.settings.chatId, new InputFile(image.png, image.filename), markup, signal);
+      }
     } catch (error) {
       const failure = abort.aborted
         ? new DeliveryError('Telegram did not take it within the delivery budget (notify.budget)', false, {

@@ -11,6 +11,8 @@ export interface Received {
   readonly parseMode?: string;
   /** The uploaded picture, checked to be a PNG. */
   readonly photo?: Buffer;
+  /** The inline keyboard, as sent (JSON). */
+  readonly replyMarkup?: string;
 }
 
 /** A scripted answer for the next request: an HTTP status and Telegram's error fields. */
@@ -30,6 +32,10 @@ export interface FakeTelegram {
   failNext(...failures: ScriptedFailure[]): void;
   /** Every request from now on fails like this (e.g. 429 forever), or never gets an answer; `undefined` ends it. */
   failAlways(failure: ScriptedFailure | 'hang' | undefined): void;
+  /** Updates the next getUpdates returns (a button press, a command), as the Bot API's `Update` objects. */
+  queueUpdates(...updates: Record<string, unknown>[]): void;
+  /** The fields of every other call (answerCallbackQuery, editMessageCaption, …), by method. */
+  readonly calls: { method: string; fields: Record<string, string> }[];
   close(): Promise<void>;
 }
 
@@ -46,6 +52,9 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
   const script: ScriptedFailure[] = [];
   let always: ScriptedFailure | 'hang' | undefined;
   let messageId = 0;
+  const updates: Record<string, unknown>[] = [];
+  let updateId = 0;
+  const calls: { method: string; fields: Record<string, string> }[] = [];
 
   const server = createServer((request, response) => {
     const answer = async () => {
@@ -69,6 +78,19 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
         });
       }
       const fields = await readFields(request);
+      if (method === 'getMe') {
+        return reply(200, { ok: true, result: { id: 1, is_bot: true, first_name: 'vigil', username: 'vigil_bot' } });
+      }
+      if (method === 'getUpdates') {
+        // Long polling, briefly: an empty answer waits a little, so a polling bot does not spin.
+        if (updates.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        return reply(200, { ok: true, result: updates.splice(0).map((u) => ({ update_id: ++updateId, ...u })) });
+      }
+      if (!method.startsWith('send')) {
+        const plain = Object.fromEntries([...fields].map(([name, value]) => [name, String(value)]));
+        calls.push({ method, fields: plain });
+        return reply(200, { ok: true, result: true });
+      }
       // Uploads arrive as a field `attach://<part>` naming the multipart part holding the file.
       const photoField = fields.get('photo');
       const photo =
@@ -85,6 +107,7 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
       const caption = text('caption');
       const body = text('text');
       const parseMode = text('parse_mode');
+      const replyMarkup = text('reply_markup');
       received.push({
         method,
         chatId: text('chat_id') ?? '',
@@ -92,6 +115,7 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
         ...(caption === undefined ? {} : { caption }),
         ...(parseMode === undefined ? {} : { parseMode }),
         ...(photo instanceof Buffer ? { photo } : {}),
+        ...(replyMarkup === undefined ? {} : { replyMarkup }),
       });
       reply(200, { ok: true, result: { message_id: ++messageId, date: 0, chat: { id: 1, type: 'group' } } });
     };
@@ -112,6 +136,8 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
     failAlways: (failure) => {
       always = failure;
     },
+    queueUpdates: (...queued) => updates.push(...queued),
+    calls,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -34,6 +34,21 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     token: settings.serve.token,
   });
   const web = await startWebServer(app, settings.serve.host, settings.serve.port);
+  // The buttons of Telegram alerts are answered here, by long polling.
+  const { telegram } = settings.delivery;
+  const presses = telegram
+    ? (await import('../../notify/telegram-presses.js')).startTelegramPresses(
+        telegram,
+        {
+          warehouse,
+          tables: settings.tables,
+          timezone: settings.timezone,
+          allowedUsers: telegram.allowedUsers,
+          now: ctx.io.now,
+        },
+        ctx.logger,
+      )
+    : undefined;
   try {
     const caughtUp = await catchUpEtl(settings, deps, ledger, ctx.io.now(), redact);
     if (caughtUp.length > 0) ctx.logger.info(`etl: caught up ${caughtUp.length} day(s)`);
@@ -76,6 +91,7 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     const outcome = await Promise.race([Promise.all([scheduler.stop(), live?.stop()]), timeout]);
     if (outcome === 'timeout') ctx.logger.warn('a run was still going after the wait; stopping anyway');
   } finally {
+    await presses?.stop();
     await web.close();
   }
   ctx.logger.info('vigil serve: stopped');
