@@ -1,10 +1,12 @@
-import { Bot, type Context } from 'grammy';
+import { Bot, InputFile, type Context } from 'grammy';
 import type { Logger } from '../log/logger.js';
 import { newSilenceId, SilenceStore } from '../silence/silences.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
 import { addDays, dayOf, formatLocalTime, fromSqlDateTime, startOfDay } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { NotificationJournal } from './journal.js';
+import type { Notification } from './notifier.js';
+import { visibleLength } from './telegram-html.js';
 import { BUTTON_ACTIONS, type ButtonAction, type TelegramSettings } from './telegram-notifier.js';
 
 export interface PressContext {
@@ -13,6 +15,17 @@ export interface PressContext {
   readonly timezone: string;
   readonly allowedUsers: readonly number[] | undefined;
   readonly now: () => Date;
+  /** The answers to the bot's commands in the chat, as Telegram HTML (and the report as a notification). */
+  readonly commands?: BotCommands;
+}
+
+export interface BotCommands {
+  /** /status: open incidents and silences. */
+  status(): Promise<string>;
+  /** /silences: the silences in force and to come. */
+  silences(): Promise<string>;
+  /** /report: yesterday's report. */
+  report(): Promise<Notification>;
 }
 
 /** Who pressed, as Telegram says. */
@@ -123,12 +136,30 @@ export function startTelegramPresses(
       });
     }
   });
+  const { commands } = context;
+  if (commands) {
+    // Commands are answered only in the configured chat.
+    const inChat = bot.filter((ctx) => String(ctx.chat?.id) === settings.chatId);
+    inChat.command('status', async (ctx) => ctx.reply(await commands.status(), { parse_mode: 'HTML' }));
+    inChat.command('silences', async (ctx) => ctx.reply(await commands.silences(), { parse_mode: 'HTML' }));
+    inChat.command('report', async (ctx) => {
+      const report = await commands.report();
+      if (report.image && visibleLength(report.text) <= 1024) {
+        await ctx.replyWithPhoto(new InputFile(report.image.png, report.image.filename), {
+          caption: report.text,
+          parse_mode: 'HTML',
+        });
+      } else await ctx.reply(report.text, { parse_mode: 'HTML' });
+    });
+  }
   bot.catch((error) =>
     logger.warn(`telegram: a button press failed: ${error.message.replaceAll(settings.token, '***')}`),
   );
-  const running = bot.start({ allowed_updates: ['callback_query'] }).catch((error: unknown) => {
-    logger.warn(`telegram: not receiving button presses (${String(error).replaceAll(settings.token, '***')})`);
-  });
+  const running = bot
+    .start({ allowed_updates: commands ? ['callback_query', 'message'] : ['callback_query'] })
+    .catch((error: unknown) => {
+      logger.warn(`telegram: not receiving button presses (${String(error).replaceAll(settings.token, '***')})`);
+    });
   return {
     stop: async () => {
       if (bot.isRunning()) await bot.stop();

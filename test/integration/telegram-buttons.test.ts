@@ -6,6 +6,8 @@ import { silentLogger } from '../../src/log/logger.js';
 import { NotificationJournal } from '../../src/notify/journal.js';
 import { TelegramNotifier } from '../../src/notify/telegram-notifier.js';
 import { startTelegramPresses } from '../../src/notify/telegram-presses.js';
+import { telegramCommands } from '../../src/app/telegram-commands.js';
+import { settingsFor } from '../support/settings.js';
 import { SilenceStore } from '../../src/silence/silences.js';
 import { ensureVigilTables, vigilTables } from '../../src/tables/vigil-tables.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
@@ -123,5 +125,54 @@ describe('Telegram alert buttons', () => {
     expect(silences.map((s) => [s.metric, s.slice, new Date(s.endsAt).toISOString(), s.createdBy])).toEqual([
       ['views', '', '2024-03-07T06:00:00.000Z', '@bob'],
     ]);
+  });
+});
+
+describe('Telegram bot commands', () => {
+  const command = (text: string, chatId = -5) => ({
+    message: {
+      message_id: 9,
+      date: 0,
+      chat: { id: chatId, type: 'group' },
+      from: { id: 42, is_bot: false, first_name: 'ann' },
+      text,
+      entities: [{ type: 'bot_command', offset: 0, length: text.length }],
+    },
+  });
+
+  it('answer /status and /silences in the configured chat, and nothing elsewhere', async () => {
+    const before = fake.received.length;
+    fake.queueUpdates(command('/status'), command('/silences'), command('/status', -999));
+    const presses = startTelegramPresses(
+      settings(),
+      {
+        warehouse,
+        tables,
+        timezone: 'Europe/Moscow',
+        allowedUsers: undefined,
+        now: () => NOW,
+        commands: telegramCommands(settingsFor({ database: 'buttons', timezone: 'Europe/Moscow' }), {
+          warehouse,
+          logger: silentLogger,
+          now: () => NOW,
+        }),
+      },
+      silentLogger,
+    );
+    const deadline = Date.now() + 10_000;
+    while (fake.received.length - before < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    await presses.stop();
+    const replies = fake.received.slice(before);
+    expect(replies.map((r) => r.chatId)).toEqual(['-5', '-5']);
+    expect(replies[0]?.text.split('\n').slice(0, 3)).toEqual([
+      '<b>1 open incident(s)</b>',
+      '🔴 views since 2024-03-06 17:00 GMT+3, acknowledged',
+      '',
+    ]);
+    expect(replies[0]?.text.split('\n')[3]).toMatch(
+      /^🔕 views until 2024-03-07 09:00 GMT\+3 \(s-[0-9a-f]{8}, by @bob\)$/,
+    );
+    expect(replies[1]?.text).toMatch(/^🔕 views until 2024-03-07 09:00 GMT\+3/);
   });
 });

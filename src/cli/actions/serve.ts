@@ -45,6 +45,11 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
           timezone: settings.timezone,
           allowedUsers: telegram.allowedUsers,
           now: ctx.io.now,
+          commands: (await import('../../app/telegram-commands.js')).telegramCommands(settings, {
+            warehouse,
+            logger: ctx.logger,
+            now: ctx.io.now,
+          }),
         },
         ctx.logger,
       )
