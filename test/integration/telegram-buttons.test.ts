@@ -165,12 +165,12 @@ describe('Telegram bot commands', () => {
     await presses.stop();
     const replies = fake.received.slice(before);
     expect(replies.map((r) => r.chatId)).toEqual(['-5', '-5']);
-    expect(replies[0]?.text.split('\n').slice(0, 3)).toEqual([
+    expect((replies[0]?.text ?? '').split('\n').slice(0, 3)).toEqual([
       '<b>1 open incident(s)</b>',
       '🔴 views since 2024-03-06 17:00 GMT+3, acknowledged',
       '',
     ]);
-    expect(replies[0]?.text.split('\n')[3]).toMatch(
+    expect((replies[0]?.text ?? '').split('\n')[3]).toMatch(
       /^🔕 views until 2024-03-07 09:00 GMT\+3 \(s-[0-9a-f]{8}, by @bob\)$/,
     );
     expect(replies[1]?.text).toMatch(/^🔕 views until 2024-03-07 09:00 GMT\+3/);
