@@ -51,7 +51,15 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   const settings: AlertSettings = { ...base, sources: SOURCES };
   const { metrics } = settings;
   const delivery = createDelivery(
-    { outbox, telegram: undefined, webhook: undefined, routes: [], budgetMs: 60_000, deadlineMs: 120_000 },
+    {
+      outbox,
+      telegram: undefined,
+      webhook: undefined,
+      email: undefined,
+      routes: [],
+      budgetMs: 60_000,
+      deadlineMs: 120_000,
+    },
     { logger: silentLogger, now: () => new Date() },
   );
   // As `vigil serve` runs it (one process remembering its windows), and as a one-off `vigil alert`

@@ -18,7 +18,15 @@ export async function benchReport(warehouse: Warehouse, eventsPerDay: number): P
   const outbox = mkdtempSync(join(tmpdir(), 'vigil-bench-outbox-'));
   const settings = { sources: SOURCES, tables: vigilTables('bench_report'), timezone: TZ, locale: 'en' as const };
   const delivery = createDelivery(
-    { outbox, telegram: undefined, webhook: undefined, routes: [], budgetMs: 60_000, deadlineMs: 120_000 },
+    {
+      outbox,
+      telegram: undefined,
+      webhook: undefined,
+      email: undefined,
+      routes: [],
+      budgetMs: 60_000,
+      deadlineMs: 120_000,
+    },
     { logger: silentLogger, now: () => new Date() },
   );
   const deps = { warehouse, delivery, logger: silentLogger };

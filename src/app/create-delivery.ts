@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Delivery } from '../notify/dispatch.js';
 import type { Notifier } from '../notify/notifier.js';
+import { EmailNotifier } from '../notify/email-notifier.js';
 import { OutboxNotifier } from '../notify/outbox-notifier.js';
 import { TelegramNotifier, type TelegramRetryPolicy } from '../notify/telegram-notifier.js';
 import { WebhookNotifier, type WebhookRetryPolicy } from '../notify/webhook-notifier.js';
@@ -13,7 +14,7 @@ export interface DeliveryContext {
   readonly webhookRetry?: Partial<WebhookRetryPolicy>;
 }
 
-/** The destinations: Telegram and the webhook when configured; the outbox folder when neither is. */
+/** The destinations: Telegram, the webhook and email when configured; the outbox folder when none is. */
 export function createNotifiers(
   settings: DeliverySettings,
   retry: { telegram?: Partial<TelegramRetryPolicy>; webhook?: Partial<WebhookRetryPolicy> } = {},
@@ -21,6 +22,7 @@ export function createNotifiers(
   const remote = [
     ...(settings.telegram ? [new TelegramNotifier(settings.telegram, retry.telegram)] : []),
     ...(settings.webhook ? [new WebhookNotifier(settings.webhook, retry.webhook)] : []),
+    ...(settings.email ? [new EmailNotifier(settings.email)] : []),
   ];
   return remote.length > 0 ? remote : [new OutboxNotifier(settings.outbox)];
 }

@@ -1,3 +1,4 @@
+import type { EmailSettings } from '../notify/email-notifier.js';
 import type { Route } from '../notify/dispatch.js';
 import type { AlertSettings } from '../alert/alert-settings.js';
 import type { Config } from '../config/schema.js';
@@ -22,6 +23,7 @@ export interface DeliverySettings {
       }
     | undefined;
   readonly webhook: { readonly url: string; readonly secret: string } | undefined;
+  readonly email: EmailSettings | undefined;
   readonly routes: readonly Route[];
   readonly budgetMs: number;
   readonly deadlineMs: number;
@@ -109,6 +111,7 @@ export function settingsFrom(config: Config): Settings {
       outbox: config.notify.outbox.path,
       telegram: config.notify.telegram,
       webhook: config.notify.webhook,
+      email: config.notify.email,
       routes: config.notify.routes.map(({ match, to }) => ({ metrics: match.metric, kinds: match.kind, to })),
       budgetMs: config.notify.budget,
       deadlineMs: config.notify.deadline,

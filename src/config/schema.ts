@@ -366,6 +366,19 @@ const notify = z
     webhook: z
       .strictObject({ url: httpUrl, secret: z.string().min(16, { error: 'at least 16 characters' }) })
       .optional(),
+    /** Email over SMTP; the password is a secret: give it as `${VAR}`. */
+    email: z
+      .strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        secure: z.boolean().default(false),
+        user: z.string().min(1).optional(),
+        password: z.string().optional(),
+        from: z.string().min(3),
+        to: z.array(z.string().min(3)).min(1),
+        allowSelfSigned: z.boolean().default(false),
+      })
+      .optional(),
     /** How long one notification may take at one destination, retries and 429 waits included; then it is kept. */
     budget: durationWithin('1s', '10m').default(60_000),
     /** How long a run may spend delivering; what is left is kept for the next run. */
@@ -386,13 +399,17 @@ const notify = z
                 .optional(),
             })
             .prefault({}),
-          to: z.array(z.enum(['telegram', 'webhook', 'outbox'])).min(1),
+          to: z.array(z.enum(['telegram', 'webhook', 'email', 'outbox'])).min(1),
         }),
       )
       .default([]),
   })
   .superRefine((notify, ctx) => {
-    const configured = [...(notify.telegram ? ['telegram'] : []), ...(notify.webhook ? ['webhook'] : [])];
+    const configured = [
+      ...(notify.telegram ? ['telegram'] : []),
+      ...(notify.webhook ? ['webhook'] : []),
+      ...(notify.email ? ['email'] : []),
+    ];
     const destinations = configured.length > 0 ? configured : ['outbox'];
     notify.routes.forEach((route, index) => {
       route.to.forEach((name, at) => {
@@ -429,6 +446,7 @@ export const SECRET_PATHS = [
   'warehouse.server.password',
   'notify.telegram.token',
   'notify.webhook.secret',
+  'notify.email.password',
   'serve.token',
 ] as const;
 
