@@ -23,6 +23,8 @@ export interface JournalEntry {
   readonly decisions: readonly Decided[];
   readonly notification: Notification | undefined;
   readonly destinations: readonly string[];
+  /** Without a message: what was done, by whom (an acknowledgement from Telegram), in its `text`. */
+  readonly note?: string;
 }
 
 /** A message some destination has not acknowledged yet. */
@@ -46,7 +48,7 @@ export class NotificationJournal {
 
   /** Writes a run's decisions and messages, as one insert: all of them or none. */
   async write(entries: readonly JournalEntry[], now: Date): Promise<void> {
-    const rows = entries.flatMap(({ decisions, notification, destinations }) =>
+    const rows = entries.flatMap(({ decisions, notification, destinations, note }) =>
       decisions.map((decided, index) => ({
         recorded_at: millis(now),
         message: notification ? notificationId(notification) : '',
@@ -61,7 +63,7 @@ export class NotificationJournal {
         up: decided.up ?? null,
         destinations: notification ? destinations : [],
         // The message rides on its first subject's row.
-        text: index === 0 && notification ? notification.text : '',
+        text: index === 0 && notification ? notification.text : (note ?? ''),
         image:
           index === 0 && notification?.image
             ? `${notification.image.filename}:${notification.image.png.toString('base64')}`

@@ -78,6 +78,7 @@ export async function handlePress(context: PressContext, data: string, from: Pre
           })),
           notification: undefined,
           destinations: [],
+          note: `acknowledged by ${who} (Telegram user ${from.id})`,
         },
       ],
       now,

@@ -110,6 +110,10 @@ describe('Telegram alert buttons', () => {
     );
     const state = (await readAlertState(warehouse, tables)).get('views|');
     expect(state?.acknowledged).toBe(true);
+    const [recorded] = await warehouse.query<{ text: string }>(
+      `SELECT text FROM ${tables.notifications.sql} WHERE kind = 'acknowledged'`,
+    );
+    expect(recorded?.text).toBe('acknowledged by @ann (Telegram user 42)');
     const anomalous = { value: 0, low: 10, up: 20, alert: true };
     expect(decideNotification(state, anomalous, Date.parse('2024-03-06T16:00:00Z'), 3_600_000)).toBeUndefined();
     // The same incident unacknowledged would repeat.
