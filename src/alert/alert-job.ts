@@ -154,7 +154,7 @@ async function evaluate(
   );
   const decided = [...sources, ...decisions.filter((d) => d.type === 'metric')];
   // Silences and mute timings: judged and recorded, not notified.
-  const { all, quiet } = await applySilences(warehouse, settings, window, decided);
+  const { all, quiet } = await applySilences(warehouse, settings, at, decided);
   // 5. The notifications.
   const composed = await composeNotifications(settings, window, all, deps.logger);
   const result = (deliveries: readonly DeliveryOutcome[]) =>

@@ -13,7 +13,7 @@ export interface Quieted {
 }
 
 /**
- * Silences and mute timings over a run's decisions: a start or a repeat they cover is not
+ * Silences and mute timings in force at the run's time over its decisions: a start or a repeat they cover is not
  * notified (recorded as "silenced"; the state does not change, so when the silence ends while
  * the anomaly lasts, it notifies as a start); a resolution they cover is recorded without a
  * message, so the incident closes. The silences are read only when something is due.
@@ -21,12 +21,13 @@ export interface Quieted {
 export async function applySilences(
   warehouse: Warehouse,
   settings: AlertSettings,
-  window: Date,
+  run: Date,
   decisions: readonly Decision[],
 ): Promise<{ all: Decision[]; quiet: Quieted[] }> {
   const due = decisions.filter((d) => d.type === 'metric' && d.kind !== undefined);
   if (due.length === 0) return { all: [...decisions], quiet: [] };
-  const at = window.getTime();
+  // What is in force when the run would notify: a silence added a minute ago covers the next run.
+  const at = run.getTime();
   const silences = await new SilenceStore(warehouse, settings.tables).current(at);
   const quiet: Quieted[] = [];
   const all = decisions.map((decision): Decision => {

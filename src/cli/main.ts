@@ -50,7 +50,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .description(
       'Watch a feed + messenger product in ClickHouse: daily slice metrics (etl), a daily report, ' +
-        'and 15-minute anomaly alerts, delivered to Telegram or a local outbox.',
+        'and 15-minute anomaly alerts, delivered to Telegram, a webhook, email or a local outbox.',
     )
     .version(packageVersion(), '-V, --version')
     .option(

@@ -65,8 +65,9 @@ export class EmailNotifier implements Notifier {
       const code = (error as { responseCode?: number }).responseCode;
       const message = error instanceof Error ? error.message : String(error);
       const permanent = code !== undefined && code >= 500;
-      const next = permanent ? 'check notify.email (from, to, user)' : 'kept for the next run';
-      throw new DeliveryError(`the mail server refused it (${message}): ${next}`, permanent);
+      if (code === undefined) throw new DeliveryError(`could not reach the mail server (${message})`, false);
+      const fix = permanent ? ': check notify.email (from, to, user)' : '';
+      throw new DeliveryError(`the mail server refused it (${message})${fix}`, permanent);
     }
   }
 }

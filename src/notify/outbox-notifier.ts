@@ -22,7 +22,8 @@ export class OutboxNotifier implements Notifier {
       kind: notification.kind,
       key: notification.key,
       text: notification.text,
-      image: notification.image?.filename,
+      // The picture's file here, whatever the destination-neutral name it carries.
+      image: notification.image ? `${notification.kind}-${notification.key}.png` : undefined,
     };
     if (notification.image) await atomicWrite(`${base}.png`, notification.image.png);
     await atomicWrite(`${base}.txt`, notification.text);

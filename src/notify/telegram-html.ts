@@ -41,9 +41,16 @@ function unescapeHtml(text: string): string {
 
 /** Telegram HTML as a terminal shows it: tags dropped, entities restored. */
 export function plainText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
+  return (
+    html
+      // A link keeps its address: "Dashboard: https://…".
+      .replace(
+        /<a href="([^"]*)">([^<]*)<\/a>/g,
+        (_, href: string, label: string) => `${label}: ${href.replaceAll('&quot;', '"')}`,
+      )
+      .replace(/<[^>]*>/g, '')
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&amp;', '&')
+  );
 }

@@ -2,7 +2,7 @@ import { Bot, InputFile, type Context } from 'grammy';
 import type { Logger } from '../log/logger.js';
 import { newSilenceId, SilenceStore } from '../silence/silences.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
-import { addDays, dayOf, formatLocalTime, fromSqlDateTime, startOfDay } from '../time/time.js';
+import { addDays, dayOf, formatLocalTime, fromSqlDateTime, parseIsoTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { NotificationJournal } from './journal.js';
 import type { Notification } from './notifier.js';
@@ -42,8 +42,8 @@ export interface PressOutcome {
 }
 
 const MUTE_HOURS = 1;
-/** "Mute until tomorrow" ends at this hour of the next day, in the configured zone. */
-const TOMORROW_HOUR = 9;
+/** "Mute until tomorrow" ends at this time of the next day, on the configured zone's clock. */
+const TOMORROW = '09:00';
 
 /**
  * A press of an alert's button: "Acknowledge" records an acknowledgement of every subject of the
@@ -88,7 +88,8 @@ export async function handlePress(context: PressContext, data: string, from: Pre
   const until =
     (action as ButtonAction) === 'm'
       ? now.getTime() + MUTE_HOURS * 3_600_000
-      : startOfDay(addDays(dayOf(now, context.timezone), 1), context.timezone).getTime() + TOMORROW_HOUR * 3_600_000;
+      : (parseIsoTime(`${addDays(dayOf(now, context.timezone), 1)}T${TOMORROW}`, context.timezone)?.getTime() ??
+        now.getTime() + 24 * 3_600_000);
   const store = new SilenceStore(context.warehouse, context.tables);
   for (const s of subjects) {
     await store.add({

@@ -72,9 +72,7 @@ export class WebhookNotifier implements Notifier {
       }
     }
     throw new DeliveryError(
-      signal.aborted
-        ? `${last || 'the webhook did not answer'} within notify.budget`
-        : `${last}; kept for the next run`,
+      signal.aborted ? `${last || 'the webhook did not answer'} within notify.budget` : last,
       false,
     );
   }

@@ -334,10 +334,11 @@ describe('alerts end to end on the simulator', () => {
       id: 's-test',
       metric: '',
       slice: '',
-      startsAt: WINDOW.from.getTime(),
-      endsAt: Date.parse('2024-03-06T14:30:00Z'),
+      // Added a minute before the run, after its window began: it covers the run all the same.
+      startsAt: AT.getTime() - 60_000,
+      endsAt: Date.parse('2024-03-06T14:40:00Z'),
       createdBy: 'on-call',
-      createdAt: WINDOW.from.getTime(),
+      createdAt: AT.getTime() - 60_000,
       comment: 'messenger migration',
     });
     const during = await run(AT);
@@ -347,7 +348,7 @@ describe('alerts end to end on the simulator', () => {
       ['messages', true],
     ]);
     expect(during.outcomes.find((o) => o.metric === 'messages')?.silenced).toMatch(
-      /^silence s-test until 2024-03-06 17:30/,
+      /^silence s-test until 2024-03-06 17:40/,
     );
     expect(readOutbox(outbox)).toEqual([]);
     const recorded = await warehouse.query<{ subject: string; kind: string }>(
@@ -357,7 +358,7 @@ describe('alerts end to end on the simulator', () => {
       { subject: 'messages', kind: 'silenced' },
       { subject: 'senders', kind: 'silenced' },
     ]);
-    // Still silenced at 14:15; at 14:30 the silence has ended and the outage goes on: a start.
+    // A silence is judged at the run's time: in force at 14:30, ended by 14:45 while the outage goes on: a start.
     expect(notified(await run(new Date('2024-03-06T14:30:00Z')))).toEqual([]);
     expect(notified(await run(new Date('2024-03-06T14:45:00Z')))).toEqual(['messages:started', 'senders:started']);
   });

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
@@ -48,7 +48,12 @@ describe('vigil notify test', () => {
   it('writes to the outbox when no chat is configured, and refuses an unknown destination', async () => {
     const result = await vigil(['notify', 'test'], { cwd: dir.path });
     expect(result.stdout).toBe('outbox: delivered\n');
-    expect(readdirSync(join(dir.path, '.vigil/outbox')).filter((f) => f.startsWith('test-'))).toHaveLength(3);
+    const files = readdirSync(join(dir.path, '.vigil/outbox')).filter((f) => f.startsWith('test-'));
+    expect(files).toHaveLength(3);
+    // The metadata names the picture written beside it.
+    const json = files.find((f) => f.endsWith('.json')) ?? '';
+    const { image } = JSON.parse(readFileSync(join(dir.path, '.vigil/outbox', json), 'utf8')) as { image: string };
+    expect(files).toContain(image);
     const wrong = await vigil(['notify', 'test', '--to', 'email'], { cwd: dir.path });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--to must be a configured destination: outbox (got "email")');

@@ -1,3 +1,4 @@
+import { plainText } from '../../src/notify/telegram-html.js';
 import { describe, expect, it } from 'vitest';
 import { renderAlertText, renderNoDataText } from '../../src/alert/alert-message.js';
 
@@ -48,6 +49,14 @@ describe('the no-data message', () => {
     expect(renderNoDataText({ ...input, kind: 'resolved' })).toContain('✅ <b>Data is back: db.feed_actions</b>');
     expect(renderNoDataText({ ...input, newest: undefined, kind: 'started', locale: 'ru' })).toContain(
       'нет ни одного события',
+    );
+  });
+});
+
+describe('plain text of a message', () => {
+  it('keeps the address of a link, for email and webhooks', () => {
+    expect(plainText('<b>Anomaly</b>\n<a href="https://d.example.com/m?a=1&amp;b=2">Dashboard</a>')).toBe(
+      'Anomaly\nDashboard: https://d.example.com/m?a=1&b=2',
     );
   });
 });

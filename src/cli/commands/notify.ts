@@ -6,11 +6,11 @@ export interface NotifyTestFlags {
 }
 
 export function defineNotifyCommand(program: Command, run: CommandRunner): void {
-  const notify = program.command('notify').description('the destinations of reports and alerts');
+  const notify = program.command('notify').description('check the destinations of reports and alerts');
   notify
     .command('test')
     .description('send a short test message, with a picture, to each destination and say what each answered')
-    .option('--to <name>', 'only this destination (telegram, outbox)')
+    .option('--to <name>', 'only this destination (telegram, webhook, email; outbox when none is configured)')
     .addHelpText(
       'after',
       `
