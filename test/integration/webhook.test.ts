@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/notify/notifier.js';
 import { WebhookNotifier } from '../../src/notify/webhook-notifier.js';
+import { startFakeTelegram } from '../support/fake-telegram.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 import { tempDir } from '../support/temp-dir.js';
 import { vigil } from '../support/vigil.js';
@@ -86,5 +87,35 @@ describe('the webhook destination', () => {
     const config = await vigil(['config', '-c', 'hook.yaml'], { cwd: dir.path, env: { HOOK_SECRET: SECRET } });
     expect(config.stdout).toContain('secret: "***"');
     expect(config.stdout).not.toContain(SECRET);
+  });
+});
+
+describe('routes in a real alert run', () => {
+  it("send the messenger's alerts to the webhook only, and vigil alert says so", async () => {
+    const tg = await startFakeTelegram('7171:AAH-routes');
+    try {
+      writeFileSync(
+        join(dir.path, 'routes.yaml'),
+        `notify:\n  telegram:\n    token: "7171:AAH-routes"\n    chatId: -9\n    apiRoot: ${tg.apiRoot}\n` +
+          `  webhook:\n    url: ${hook.url}\n    secret: \${HOOK_SECRET}\n` +
+          '  routes:\n    - { match: { metric: [messages, senders] }, to: [webhook] }\n',
+      );
+      const options = { cwd: dir.path, env: { HOOK_SECRET: SECRET } };
+      const until = '2024-03-06T14:15:00Z';
+      const simulate = ['simulate', '--days', '8', '--until', until, '--users', '300', '--events-per-day', '20000'];
+      const made = await vigil(
+        [...simulate, '--anomaly', 'metric=messages,factor=0,last=15m', '-c', 'routes.yaml'],
+        options,
+      );
+      expect(made.code, made.stderr).toBe(0);
+      const before = hook.delivered.length;
+      const result = await vigil(['alert', '--at', until, '-c', 'routes.yaml'], options);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/messages .*ANOMALY {2}→ started, webhook\n/);
+      expect(hook.delivered.slice(before).map((d) => d.body.html)).toEqual([expect.stringContaining('messages')]);
+      expect(tg.received.filter((r) => (r.caption ?? r.text ?? '').includes('messages'))).toEqual([]);
+    } finally {
+      await tg.close();
+    }
   });
 });

@@ -46,7 +46,14 @@ function describe(result: AlertResult, timezone: string, destination: string): s
     lines.push('  the events of this window have not arrived yet: nothing judged (see the sources above)');
     return lines.join('\n');
   }
-  for (const { metric, slice, status, verdict, notification, gated, pending, silenced } of result.outcomes) {
+  // Where each of this run's messages went (routes may send it to some destinations only).
+  const sentTo = (key: string | undefined) => {
+    const names = result.deliveries
+      .filter((d) => d.id === `alert-${key ?? ''}` && !d.earlier)
+      .map((d) => d.destination);
+    return names.length === 0 ? to : `, ${names.join(', ')}`;
+  };
+  for (const { metric, slice, status, verdict, notification, gated, pending, silenced, key } of result.outcomes) {
     const name = `${metricName(metric, 'en')}${slice === '' ? '' : ` ${slice}`}`;
     if (status !== 'judged') {
       lines.push(
@@ -66,7 +73,7 @@ function describe(result: AlertResult, timezone: string, destination: string): s
           : 'ok';
     const number = (v: number | undefined) =>
       v === undefined ? '—' : formatMetricValue(METRICS[metric].kind, v, 'en');
-    const note = notification ? `  → ${notification}${to}` : silenced ? `  → not notified: ${silenced}` : '';
+    const note = notification ? `  → ${notification}${sentTo(key)}` : silenced ? `  → not notified: ${silenced}` : '';
     lines.push(
       `  ${name.padEnd(24)} ${number(verdict.value).padStart(9)}  ` +
         `band ${number(low)} … ${number(verdict.up)}  ${state}${note}`,
