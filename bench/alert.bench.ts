@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { runAlert } from '../src/alert/alert-job.js';
 import { AlertMemory } from '../src/alert/alert-memory.js';
 import type { AlertSettings } from '../src/alert/alert-settings.js';
-import { createDelivery } from '../src/app/create-delivery.js';
 import { settingsFrom } from '../src/app/settings.js';
 import { configSchema } from '../src/config/schema.js';
 import { watchWith } from '../src/detect/detectors.js';
@@ -16,7 +15,7 @@ import type { Warehouse } from '../src/warehouse/warehouse.js';
 import { sliceSeries } from '../src/windows/window-counts.js';
 import { countedWindows, windowCountsSql, type WindowCountRow } from '../src/windows/window-queries.js';
 import { windowStarts } from '../src/windows/windows.js';
-import { median, time, type Measurement } from './harness.js';
+import { median, outboxDelivery, time, type Measurement } from './harness.js';
 import { DAY, ensureHistory, settled, SOURCES, TZ } from './etl.bench.js';
 
 /** The warehouse, and how long its inserts took since the last reset. */
@@ -50,18 +49,7 @@ export async function benchAlert(warehouse: Warehouse, eventsPerDay: number): Pr
   const base = settingsFrom(configSchema.parse({ timezone: TZ, database: 'bench_alert', serve: { port: 0 } })).alert;
   const settings: AlertSettings = { ...base, sources: SOURCES };
   const { metrics } = settings;
-  const delivery = createDelivery(
-    {
-      outbox,
-      telegram: undefined,
-      webhook: undefined,
-      email: undefined,
-      routes: [],
-      budgetMs: 60_000,
-      deadlineMs: 120_000,
-    },
-    { logger: silentLogger, now: () => new Date() },
-  );
+  const delivery = outboxDelivery(outbox);
   // As `vigil serve` runs it (one process remembering its windows), and as a one-off `vigil alert`
   // from cron would (each run a new process), in separate state databases.
   const recording = timingInserts(warehouse);

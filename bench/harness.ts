@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDelivery } from '../src/app/create-delivery.js';
+import { silentLogger } from '../src/log/logger.js';
+import type { Delivery } from '../src/notify/dispatch.js';
 import { openChdbWarehouse } from '../src/warehouse/chdb-warehouse.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
 
@@ -52,4 +55,13 @@ export function benchWarehouse(): { warehouse: Warehouse; dispose: () => Promise
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Delivery into an outbox folder only, as vigil delivers with no destination configured. */
+export function outboxDelivery(outbox: string): Delivery {
+  const settings = { outbox, telegram: undefined, webhook: undefined, email: undefined, routes: [] };
+  return createDelivery(
+    { ...settings, budgetMs: 60_000, deadlineMs: 120_000 },
+    { logger: silentLogger, now: () => new Date() },
+  );
 }

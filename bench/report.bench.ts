@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderPng } from '../src/charts/render-png.js';
 import { silentLogger } from '../src/log/logger.js';
-import { createDelivery } from '../src/app/create-delivery.js';
 import { vigilTables } from '../src/tables/vigil-tables.js';
 import { dailyChartSpec } from '../src/charts/daily-chart.js';
 import { queryReport, runReport } from '../src/report/report-job.js';
 import type { Warehouse } from '../src/warehouse/warehouse.js';
-import { bestOf, type Measurement } from './harness.js';
+import { bestOf, outboxDelivery, type Measurement } from './harness.js';
 import { DAY, ensureHistory, SOURCES, TZ } from './etl.bench.js';
 
 /** The report end to end (queries, text, chart, outbox files), and the share spent on the picture. */
@@ -17,18 +16,7 @@ export async function benchReport(warehouse: Warehouse, eventsPerDay: number): P
   await ensureHistory(warehouse, eventsPerDay);
   const outbox = mkdtempSync(join(tmpdir(), 'vigil-bench-outbox-'));
   const settings = { sources: SOURCES, tables: vigilTables('bench_report'), timezone: TZ, locale: 'en' as const };
-  const delivery = createDelivery(
-    {
-      outbox,
-      telegram: undefined,
-      webhook: undefined,
-      email: undefined,
-      routes: [],
-      budgetMs: 60_000,
-      deadlineMs: 120_000,
-    },
-    { logger: silentLogger, now: () => new Date() },
-  );
+  const delivery = outboxDelivery(outbox);
   const deps = { warehouse, delivery, logger: silentLogger };
   try {
     // Forced: each run sends the day again, as a first delivery would.
