@@ -3,7 +3,7 @@ import { SOURCE_NAMES, type SourceName, type Sources, type UserAttribute } from 
 import type { VigilTables } from '../tables/vigil-tables.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { countsOf, sameCounts, ZERO_COUNTS, type CountedWindow } from '../windows/window-counts.js';
+import { countsOf, eventsOf, sameCounts, ZERO_COUNTS, type CountedWindow } from '../windows/window-counts.js';
 import { countedWindows, windowCacheKey } from '../windows/window-queries.js';
 import { WINDOW_MS, windowStarts } from '../windows/windows.js';
 import { alertInputsSql, alertStateSql, newestEventSql } from './alert-queries.js';
@@ -217,7 +217,6 @@ function pastIncidentsOf(rows: readonly InputRow[]): PastIncidents {
 }
 
 const windowKey = (row: Pick<CountedWindow, 'slice' | 'start' | 'value'>) => `${row.slice}|${row.start}|${row.value}`;
-const eventsOf = (row: WindowCounts) => row.views + row.likes + row.messages;
 const instant = (text: string) => {
   const ms = fromSqlDateTime(text).getTime();
   return ms > 0 ? ms : undefined;

@@ -159,7 +159,7 @@ export function renderGroupText(input: GroupMessageInput): string {
     const details: string[] = [];
     if (verdict.low !== undefined && verdict.up !== undefined) {
       details.push(`${words.expected} ${format(Math.max(0, verdict.low))} … ${format(verdict.up)}`);
-      const expected = verdict.evidence?.expected ?? (verdict.low + verdict.up) / 2;
+      const expected = verdict.expected ?? (verdict.low + verdict.up) / 2;
       if (verdict.value !== undefined) details.push(changeText(kindOf, verdict.value, expected, locale));
     }
     const detail = details.filter((d) => d !== '').join('; ');

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import { escapeHtml } from '../notify/telegram-html.js';
 import type { BotCommands } from '../notify/telegram-presses.js';
 import { runReport } from '../report/report-job.js';
-import { SilenceStore, type Silence } from '../silence/silences.js';
+import { silencedSubject, SilenceStore, type Silence } from '../silence/silences.js';
 import { formatLocalTime, yesterday } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { Settings } from './settings.js';
@@ -17,8 +17,7 @@ export function telegramCommands(
   const time = (ms: number) => formatLocalTime(new Date(ms), settings.timezone);
   const silenceLines = (silences: readonly Silence[]) =>
     silences.map((s) => {
-      const what = `${s.metric === '' ? 'every metric' : s.metric}${s.slice === '' ? '' : `, ${s.slice}`}`;
-      return escapeHtml(`🔕 ${what} until ${time(s.endsAt)} (${s.id}, by ${s.createdBy})`);
+      return escapeHtml(`🔕 ${silencedSubject(s)} until ${time(s.endsAt)} (${s.id}, by ${s.createdBy})`);
     });
   const silences = () => new SilenceStore(warehouse, settings.tables).current(deps.now().getTime());
   return {

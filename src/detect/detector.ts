@@ -14,17 +14,8 @@ export interface Verdict {
    * own, as if no incident were known (worth repeating). Undefined: the same as `alert`.
    */
   readonly alertAfresh?: boolean;
-  /** Why the detector alerted, when it says: the span that stood out and by how much. */
-  readonly evidence?: Evidence;
-}
-
-/** The span of windows that stood out, its expected and measured size, and its distance in noise deviations. */
-export interface Evidence {
-  /** Windows in the span, ending with the judged one. */
-  readonly windows: number;
-  readonly expected: number;
-  readonly measured: number;
-  readonly deviations: number;
+  /** The value the detector expected, when it says (else the band's middle is the best guess). */
+  readonly expected?: number;
 }
 
 /** Points of a history, by index: [from, to). */

@@ -341,7 +341,7 @@ export function seasonalDetector(options: SeasonalOptions): Detector {
         low: counts ? Math.max(0, low) : low,
         up,
         alert: far || zero,
-        ...(far || zero ? { evidence: { windows: 1, expected: guess, measured: value, deviations } } : {}),
+        expected: guess,
       };
     };
 

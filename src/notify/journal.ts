@@ -1,5 +1,5 @@
 import type { VigilTables } from '../tables/vigil-tables.js';
-import { toSqlDateTime } from '../time/time.js';
+import { toSqlDateTime, toSqlDateTime64 } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { notificationId, type Notification } from './notifier.js';
 
@@ -50,7 +50,7 @@ export class NotificationJournal {
   async write(entries: readonly JournalEntry[], now: Date): Promise<void> {
     const rows = entries.flatMap(({ decisions, notification, destinations, note }) =>
       decisions.map((decided, index) => ({
-        recorded_at: millis(now),
+        recorded_at: toSqlDateTime64(now),
         message: notification ? notificationId(notification) : '',
         entry: 'decided',
         destination: '',
@@ -78,7 +78,7 @@ export class NotificationJournal {
   async delivered(id: string, destination: string, outcome: { error?: string }, now: Date): Promise<void> {
     await this.warehouse.insert(this.tables.notifications, [
       {
-        recorded_at: millis(now),
+        recorded_at: toSqlDateTime64(now),
         message: id,
         entry: outcome.error === undefined ? 'sent' : 'failed',
         destination,
@@ -159,9 +159,4 @@ function fromRow(row: { message: string; text: string; image: string }): Notific
     text: row.text,
     ...(image ? { image } : {}),
   };
-}
-
-/** `YYYY-MM-DD hh:mm:ss.sss`, UTC, for a DateTime64(3) column. */
-function millis(instant: Date): string {
-  return instant.toISOString().replace('T', ' ').replace('Z', '');
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { VigilTables } from '../tables/vigil-tables.js';
-import { fromSqlDateTime } from '../time/time.js';
+import { fromSqlDateTime, toSqlDateTime64 } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /**
@@ -33,7 +33,13 @@ export function newSilenceId(): string {
   return `s-${randomBytes(4).toString('hex')}`;
 }
 
-const millis = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+const millis = (ms: number) => toSqlDateTime64(new Date(ms));
+
+/** A silence's subject as people read it: "views, os=iOS", "every metric". */
+export function silencedSubject(silence: Pick<Silence, 'metric' | 'slice'>): string {
+  const metric = silence.metric === '' ? 'every metric' : silence.metric;
+  return silence.slice === '' ? metric : `${metric}, ${silence.slice}`;
+}
 
 /** Columns of a silence row, as {@link silencesSql} returns them. */
 export interface SilenceRow {

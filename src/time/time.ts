@@ -56,6 +56,11 @@ export function yesterday(now: Date, timezone: string): IsoDate {
 }
 
 /** `YYYY-MM-DD hh:mm:ss` in UTC: how instants are bound to `{name:DateTime('UTC')}` parameters. */
+/** `YYYY-MM-DD hh:mm:ss.sss`, UTC, for a DateTime64(3) column. */
+export function toSqlDateTime64(instant: Date): string {
+  return instant.toISOString().replace('T', ' ').replace('Z', '');
+}
+
 export function toSqlDateTime(instant: Date): string {
   return instant.toISOString().slice(0, 19).replace('T', ' ');
 }

@@ -2,9 +2,7 @@ import type { Sources, UserAttribute } from '../sources/sources.js';
 import { fromSqlDateTime, toSqlDateTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { isMissingTable } from '../warehouse/warehouse-error.js';
-
-const eventsOf = (row: CountedWindow) => row.views + row.likes + row.messages;
-import { countsOf, metricSeries, type CountedWindow, type MetricSeries } from './window-counts.js';
+import { countsOf, eventsOf, metricSeries, type CountedWindow, type MetricSeries } from './window-counts.js';
 import {
   cachedWindowsSql,
   countedWindows,

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { UsageError } from '../../errors/vigil-error.js';
 import { ALERT_METRICS, isAlertMetric } from '../../metrics/metrics.js';
-import { newSilenceId, SilenceStore } from '../../silence/silences.js';
+import { newSilenceId, silencedSubject, SilenceStore } from '../../silence/silences.js';
 import { ensureVigilTables } from '../../tables/vigil-tables.js';
 import { parseDuration } from '../../time/duration.js';
 import { formatLocalTime } from '../../time/time.js';
@@ -39,18 +39,16 @@ export async function action(ctx: CliContext, flags: SilenceFlags): Promise<void
   const warehouse = await ctx.openWarehouse();
   await ensureVigilTables(warehouse, tables);
   const id = newSilenceId();
+  const subject = { metric: metric === 'all' ? '' : metric, slice: slice ? `${slice.attribute}=${slice.value}` : '' };
   await new SilenceStore(warehouse, tables).add({
     id,
-    metric: metric === 'all' ? '' : metric,
-    slice: slice ? `${slice.attribute}=${slice.value}` : '',
+    ...subject,
     startsAt: now,
     endsAt,
     createdBy: flags.by ?? userInfo().username,
     createdAt: now,
     comment: flags.comment ?? '',
   });
-  const what = `${metric === 'all' ? 'every metric' : metric}${slice ? `, ${slice.attribute}=${slice.value}` : ''}`;
-  ctx.print(
-    `silence ${id}: ${what} until ${formatLocalTime(new Date(endsAt), timezone)} (vigil silence remove ${id} ends it)`,
-  );
+  const until = formatLocalTime(new Date(endsAt), timezone);
+  ctx.print(`silence ${id}: ${silencedSubject(subject)} until ${until} (vigil silence remove ${id} ends it)`);
 }

@@ -1,4 +1,4 @@
-import { SilenceStore } from '../../silence/silences.js';
+import { silencedSubject, SilenceStore } from '../../silence/silences.js';
 import { formatLocalTime } from '../../time/time.js';
 import { whenMissing } from '../../warehouse/warehouse-error.js';
 import type { CliContext } from '../cli-context.js';
@@ -29,7 +29,7 @@ export async function action(ctx: CliContext, flags: SilenceFlags): Promise<void
   }
   const time = (ms: number) => formatLocalTime(new Date(ms), timezone);
   for (const s of silences) {
-    const what = `${s.metric === '' ? 'every metric' : s.metric}${s.slice === '' ? '' : `, ${s.slice}`}`;
+    const what = silencedSubject(s);
     const when = s.startsAt > now ? `from ${time(s.startsAt)} ` : '';
     const why = s.comment === '' ? '' : `: ${s.comment}`;
     ctx.print(`${s.id}  ${what} ${when}until ${time(s.endsAt)}, by ${s.createdBy} at ${time(s.createdAt)}${why}`);
