@@ -1,7 +1,7 @@
 import { Api, GrammyError, HttpError, InputFile, type Transformer } from 'grammy';
 import { splitMessage, visibleLength } from './telegram-html.js';
 import { DeliveryError, type Notification, type Notifier } from './notifier.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../time/sleep.js';
 
 export interface TelegramSettings {
   readonly token: string;

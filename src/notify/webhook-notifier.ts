@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, notificationId, type Notification, type Notifier } from './notifier.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../time/sleep.js';
 import { plainText } from './telegram-html.js';
 
 export interface WebhookSettings {

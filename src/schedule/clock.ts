@@ -1,3 +1,5 @@
+import { sleep } from '../time/sleep.js';
+
 /** Time as the scheduler sees it; tests pass a virtual clock that runs days in milliseconds. */
 export interface Clock {
   now(): Date;
@@ -14,20 +16,7 @@ export const systemClock: Clock = {
   async sleep(ms, signal) {
     const until = Date.now() + Math.max(0, ms);
     for (let left = until - Date.now(); left > 0 && !signal.aborted; left = until - Date.now()) {
-      await sleepOnce(Math.min(left, CHUNK_MS, LONGEST_TIMER_MS), signal);
+      await sleep(Math.min(left, CHUNK_MS, LONGEST_TIMER_MS), signal);
     }
   },
 };
-
-function sleepOnce(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
