@@ -39,10 +39,10 @@ export interface Judgement {
 const NOTHING: Verdict = { value: undefined, low: undefined, up: undefined, alert: false };
 
 /**
- * Step 3 of a run (pure): every watched metric of every slice through its detector and the noise
- * gate. While an incident is open its own windows are left out of the history (and those of the
- * last one resolved, for a day), so the value is judged against what was expected before it
- * began: an outage cannot widen its own band.
+ * Step 3 of a run (pure): every watched metric of every slice through its watch (detector, noise
+ * gate, pending windows). The detector is told of the open incident and of those resolved within
+ * the history, so the value is judged against what was expected before the incident began (an
+ * outage cannot widen its own band) and a return to normal is not judged against an outage.
  */
 export function judge(
   slices: readonly SliceSeries[],

@@ -11,8 +11,9 @@ export interface ReplayedPoint extends Verdict {
 
 /**
  * The live alert's rules over a whole series, point by point, with no look-ahead: each point
- * judged with the open incident's windows (and the last resolved one's) left out of its history,
- * the noise gate, and the state's started / repeated / resolved decisions. Windows are indices
+ * judged with the open incident's windows and those of every resolved one left out of its
+ * history (as the live alert reads them back from the journal), the noise gate and pending
+ * windows, and the state's started / repeated / resolved decisions. Windows are indices
  * here; `repeatWindows` is alerts.repeat in windows.
  */
 export function replay(
