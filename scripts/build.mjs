@@ -2,9 +2,9 @@
 // Builds dist/ from src/ when a source is newer than the last build (or with --force), so
 // `npm start` pays for the TypeScript compiler only after a change.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = join(root, 'dist', '.build-stamp');
@@ -29,4 +29,12 @@ const tsc = spawnSync(
   { stdio: 'inherit' },
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+// The dashboard's browser code, bundled with Vega, beside the web server's modules that serve it.
+const { bundleBrowserCode } = await import(pathToFileURL(join(root, 'dist/web/browser-build.js')).href);
+const bundle = await bundleBrowserCode(new URL('../src/web/browser/main.ts', import.meta.url));
+const assets = join(root, 'dist/web/assets');
+mkdirSync(assets, { recursive: true });
+writeFileSync(join(assets, 'dashboard.js'), bundle.script);
+writeFileSync(join(assets, 'dashboard.css'), bundle.style);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);

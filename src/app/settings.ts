@@ -106,6 +106,7 @@ export function settingsFrom(config: Config): Settings {
       historyMs: config.alerts.history,
       detectorOf: (metric) => metrics[metric].detector,
       dimensions: dimensions.map((d) => d.name),
+      metrics: ALERT_METRICS.filter((metric) => metrics[metric].enabled),
     },
     delivery: {
       outbox: config.notify.outbox.path,

@@ -1,10 +1,10 @@
 import { Bot, InputFile, type Context } from 'grammy';
+import { recordAcknowledgement } from '../alert/acknowledge.js';
 import type { Logger } from '../log/logger.js';
 import { newSilenceId, SilenceStore } from '../silence/silences.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
 import { addDays, dayOf, formatLocalTime, fromSqlDateTime, parseIsoTime } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { NotificationJournal } from './journal.js';
 import type { Notification } from './notifier.js';
 import { visibleLength } from './telegram-html.js';
 import { BUTTON_ACTIONS, type ButtonAction, type TelegramSettings } from './telegram-notifier.js';
@@ -67,20 +67,16 @@ export async function handlePress(context: PressContext, data: string, from: Pre
   const who = from.username ? `@${from.username}` : from.first_name;
   const at = formatLocalTime(now, context.timezone).split(' ')[1] ?? '';
   if ((action as ButtonAction) === 'a') {
-    await new NotificationJournal(context.warehouse, context.tables).write(
-      [
-        {
-          decisions: subjects.map((s) => ({
-            subject: s.subject,
-            slice: s.slice,
-            kind: 'acknowledged',
-            window: fromSqlDateTime(s.window),
-          })),
-          notification: undefined,
-          destinations: [],
-          note: `acknowledged by ${who} (Telegram user ${from.id})`,
-        },
-      ],
+    const acknowledged = subjects.map((s) => ({
+      subject: s.subject,
+      slice: s.slice,
+      window: fromSqlDateTime(s.window),
+    }));
+    await recordAcknowledgement(
+      context.warehouse,
+      context.tables,
+      acknowledged,
+      `acknowledged by ${who} (Telegram user ${from.id})`,
       now,
     );
     return { answer: 'Acknowledged: no repeats until it is resolved.', note: `✔ acknowledged by ${who} at ${at}` };

@@ -1,10 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { startWebServer } from '../../src/web/start-web-server.js';
-import { dashboardApp, prepareDashboardData } from '../support/dashboard-fixture.js';
-import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
+import { DASHBOARD_AT, dashboardApp, prepareDashboardData } from '../support/dashboard-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
+import { vigil } from '../support/vigil.js';
 
 /** Debian's chromium, installed by .ci/run; never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -12,14 +17,26 @@ const ARTIFACTS = 'test-artifacts';
 // In CI the browser must be there; on a developer's machine without it the test is skipped.
 const haveBrowser = existsSync(CHROMIUM) || process.env.CI !== undefined;
 
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1400, height: 1000 };
+/** Each page, and what shows it has drawn its data. */
+const PAGES: readonly [string, string][] = [
+  ['/', '.tile'],
+  ['/metric/messages?at=2024-03-06T14:15:00.000Z', '#chart svg .mark-symbol path'],
+  ['/daily?days=7', '#chart svg .mark-line path'],
+  ['/slices?day=2024-03-05&dimension=os', '#slices-body tr'],
+  ['/runs', '#alerts-body tr.alert'],
+];
+
 describe.skipIf(!haveBrowser)('dashboard in headless Chromium', () => {
-  const opened = useEmbeddedWarehouse();
+  const dir = tempDir('vigil-browser-');
   let warehouse: Warehouse;
   let server: { url: string; close: () => Promise<void> };
   let browser: Browser;
+  let open = true;
 
   beforeAll(async () => {
-    warehouse = opened();
+    warehouse = openChdbWarehouse(join(dir.path, 'warehouse'));
     await prepareDashboardData(warehouse);
     server = await startWebServer(dashboardApp(warehouse), '127.0.0.1', 0);
     browser = await chromium.launch({
@@ -38,46 +55,199 @@ describe.skipIf(!haveBrowser)('dashboard in headless Chromium', () => {
   });
   afterAll(async () => {
     await browser.close();
-    await server.close();
+    if (open) {
+      await server.close();
+      await warehouse.close();
+    }
+    dir.remove();
   });
 
-  it("opens an alert's link: the chart is drawn and the alert marked", async () => {
-    const page = await browser.newPage({ viewport: { width: 412, height: 915 } });
+  /** A page that records script errors, failed requests and content-security-policy violations. */
+  async function newPage(viewport: { width: number; height: number }) {
+    const page = await browser.newPage({ viewport });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
-    await page.goto(`${server.url}/metric/messages?at=2024-03-06T14:15:00.000Z`);
-    await page.waitForSelector('#chart svg .mark-symbol path', { timeout: 20_000 });
-    expect(await page.locator('#alerts tr.alert.started').count()).toBe(1);
-    // Times in the configured zone, as on the chart's axis: 14:00 UTC is 17:00 in Moscow.
-    expect(await page.locator('#alerts tr.alert.started td').first().textContent()).toBe('2024-03-06 17:00');
-    expect(await page.locator('#summary').textContent()).toContain('window 2024-03-06 17:00 (Europe/Moscow): 0');
-    await page.screenshot({ path: `${ARTIFACTS}/dashboard-metric.png`, fullPage: true });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(message.text());
+    });
+    return { page, problems };
+  }
+
+  /** Elements reaching past the viewport's sides, other than those inside a card that scrolls. */
+  const overflowing = (page: Page) =>
+    page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      return [...document.querySelectorAll('body *')]
+        .filter((element) => {
+          if (element.closest('.scroll') || getComputedStyle(element).visibility === 'hidden') return false;
+          const box = element.getBoundingClientRect();
+          return box.width > 0 && (box.right > width + 1 || box.left < -1);
+        })
+        .map((element) => `${element.tagName.toLowerCase()}#${element.id}.${element.getAttribute('class') ?? ''}`)
+        .concat(document.documentElement.scrollWidth > width ? [`page ${document.documentElement.scrollWidth}px`] : []);
+    });
+
+  for (const [name, viewport] of [
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const) {
+    it(`fits every page in ${viewport.width} px without sideways scrolling (${name})`, async () => {
+      const { page, problems } = await newPage(viewport);
+      for (const [path, drawn] of PAGES) {
+        await page.goto(`${server.url}${path}`);
+        await page.waitForSelector(drawn, { timeout: 20_000 });
+        expect(await overflowing(page), path).toEqual([]);
+        const file = path.split('?')[0]?.replaceAll('/', '-').replace(/^-$/, '-overview') ?? '';
+        await page.screenshot({ path: `${ARTIFACTS}/dashboard${file}-${viewport.width}.png`, fullPage: true });
+      }
+      if (viewport === DESKTOP) {
+        // A wide screen is used: the tiles and the chart spread across it.
+        await page.goto(`${server.url}/`);
+        await page.waitForSelector('.tile');
+        expect((await page.locator('#tiles').boundingBox())?.width).toBeGreaterThan(1300);
+        expect(
+          await page
+            .locator('#tiles .tile')
+            .first()
+            .evaluate((e) => e.getBoundingClientRect().top),
+        ).toBe(
+          await page
+            .locator('#tiles .tile')
+            .nth(5)
+            .evaluate((e) => e.getBoundingClientRect().top),
+        );
+        await page.goto(`${server.url}/metric/views`);
+        await page.waitForSelector('#chart svg');
+        expect((await page.locator('#chart svg').boundingBox())?.width).toBeGreaterThan(850);
+      }
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it('shows the outage as an anomalous tile and an open incident, with times in the configured zone', async () => {
+    const { page, problems } = await newPage(PHONE);
+    await page.goto(`${server.url}/`);
+    const messages = page.locator('#tiles .tile[data-metric="messages"]');
+    await messages.waitFor({ timeout: 20_000 });
+    expect(await messages.getAttribute('class')).toContain('state-anomalous');
+    expect(await messages.locator('.badge').textContent()).toBe('anomalous');
+    expect(await messages.textContent()).toContain('since 2024-03-06 17:00');
+    expect(await page.locator('#tiles .tile[data-metric="views"] .badge').textContent()).toBe('ok');
+    const incidents = await page.locator('#incidents').textContent();
+    expect(incidents).toContain('Open incidents (2)');
+    expect(incidents).toMatch(/messages since 2024-03-06 17:00: 0, 100 % below the band/);
+    expect(await page.locator('#updated').textContent()).toContain('2024-03-06 17:15 (Europe/Moscow)');
+    // Never a raw ISO time on the page.
+    expect(await page.locator('body').textContent()).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     expect(problems).toEqual([]);
     await page.close();
   });
 
-  it("draws the daily page's 7-day chart from the report's specification", async () => {
-    const page = await browser.newPage({ viewport: { width: 412, height: 915 } });
-    await page.goto(`${server.url}/daily?days=7`);
-    await page.waitForSelector('#chart svg .mark-line path', { timeout: 20_000 });
-    expect(await page.locator('#chart svg .mark-line path').count()).toBe(11);
-    expect(await page.locator('#daily tbody tr').count()).toBe(7);
+  it('refreshes the overview in place, keeping the scroll and the folds', async () => {
+    const { page } = await newPage(PHONE);
+    await page.clock.install({ time: DASHBOARD_AT });
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('#tiles .tile');
+    await page.evaluate(() => window.scrollTo(0, 600));
+    let requests = 0;
+    page.on('request', (request) => (request.url().includes('/api/overview') ? requests++ : undefined));
+    await page.clock.runFor(61_000);
+    await expect.poll(() => requests, { timeout: 10_000 }).toBe(1);
+    await page.waitForLoadState('networkidle');
+    expect(await page.evaluate(() => window.scrollY)).toBe(600);
     await page.close();
   });
 
-  it('switches the day on the slice page', async () => {
-    const page = await browser.newPage({ viewport: { width: 412, height: 915 } });
-    await page.goto(`${server.url}/slices?day=2024-03-05&dimension=os`);
-    await expect.poll(() => page.locator('#shown').textContent(), { timeout: 20_000 }).toBe('2024-03-05 by os');
-    const before = await page.locator('#slices tbody').textContent();
-    expect(before).toContain('iOS');
-    await page.fill('#day', '2024-03-04');
-    await expect.poll(() => page.locator('#shown').textContent(), { timeout: 20_000 }).toBe('2024-03-04 by os');
-    expect(await page.locator('#slices tbody').textContent()).not.toBe(before);
-    await page.selectOption('#dimension', 'gender');
-    await expect.poll(() => page.locator('#shown').textContent(), { timeout: 20_000 }).toBe('2024-03-04 by gender');
-    await page.screenshot({ path: `${ARTIFACTS}/dashboard-slices.png`, fullPage: true });
+  it('shows a tooltip with the window, value and band when the chart is hovered', async () => {
+    const { page, problems } = await newPage(PHONE);
+    await page.goto(`${server.url}/metric/messages?at=2024-03-06T14:15:00.000Z`);
+    const chart = page.locator('#chart svg');
+    await chart.waitFor({ timeout: 20_000 });
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('the chart has no box');
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6);
+    const tooltip = page.locator('#vg-tooltip-element.visible');
+    await tooltip.waitFor({ timeout: 5_000 });
+    expect(await tooltip.textContent()).toMatch(/^2024-03-06 \d\d:\d\d\s*value [\d,]+\s*expected [\d,]+ – [\d,]+/);
+    // The tooltip stays on the screen.
+    const tip = await tooltip.boundingBox();
+    expect(tip && tip.x >= 0 && tip.x + tip.width <= PHONE.width).toBe(true);
+    expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('changes the data with the time range buttons', async () => {
+    const { page } = await newPage(DESKTOP);
+    await page.goto(`${server.url}/metric/views`);
+    await page.waitForSelector('#chart[data-range="1d"] svg', { timeout: 20_000 });
+    expect(await page.locator('#chart').getAttribute('data-points')).toBe('96');
+    for (const [range, points] of [
+      ['6h', '24'],
+      ['7d', '672'],
+      ['28d', '2688'],
+    ] as const) {
+      await page.click(`#ranges button[data-range="${range}"]`);
+      await page.waitForSelector(`#chart[data-range="${range}"]`, { timeout: 20_000 });
+      expect(await page.locator('#chart').getAttribute('data-points'), range).toBe(points);
+      expect(await page.locator(`#ranges button[data-range="${range}"]`).getAttribute('aria-pressed')).toBe('true');
+    }
+    expect(new URL(page.url()).searchParams.get('range')).toBe('28d');
+    await page.close();
+  });
+
+  it("opens an alert from the history at its window, and the chart's marker links to it", async () => {
+    const { page, problems } = await newPage(PHONE);
+    await page.goto(`${server.url}/runs`);
+    const link = page.locator('#alerts-body tr.alert.started a', { hasText: '2024-03-06 17:00' }).first();
+    await link.waitFor({ timeout: 20_000 });
+    await link.click();
+    await page.waitForSelector('#chart svg .mark-symbol path', { timeout: 20_000 });
+    expect(new URL(page.url()).searchParams.get('at')).toBe('2024-03-06T14:15:00.000Z');
+    expect(await page.locator('#summary').textContent()).toContain(
+      'Alert window 2024-03-06 17:00 (Europe/Moscow): 0, expected',
+    );
+    expect(await page.locator('#alerts-body a').first().getAttribute('href')).toContain(
+      'at=2024-03-06T14%3A15%3A00.000Z',
+    );
+    // The alert's red point opens the alert (here, the page at its window).
+    await page.goto(`${server.url}/metric/messages?range=6h`);
+    const marker = page.locator('#chart svg .mark-symbol path').first();
+    await marker.waitFor({ timeout: 20_000 });
+    await marker.click({ force: true });
+    await page.waitForURL(/at=2024-03-06T14%3A15%3A00.000Z/, { timeout: 10_000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('silences a metric from its page; `vigil silence list` shows the silence', async () => {
+    const { page, problems } = await newPage(PHONE);
+    await page.goto(`${server.url}/metric/likes`);
+    await page.waitForSelector('#silence-hours', { timeout: 20_000 });
+    await page.selectOption('#silence-hours', '4');
+    await page.fill('#silence-comment', 'feed migration');
+    await page.click('#actions button[type="submit"]');
+    await page.waitForSelector('#silence-list li', { timeout: 20_000 });
+    expect(await page.locator('#silence-list').textContent()).toContain('likes: 2024-03-06 17:15 – 2024-03-06 21:15');
+    expect(problems).toEqual([]);
+    await page.close();
+
+    // The command reads the same warehouse once this process has let go of it.
+    await server.close();
+    await warehouse.close();
+    open = false;
+    writeFileSync(
+      join(dir.path, 'vigil.yaml'),
+      [
+        'warehouse: { embedded: { path: ./warehouse } }',
+        'database: web_state',
+        'sources: { feed: web_src.feed_actions, messages: web_src.message_actions }',
+        'timezone: Europe/Moscow',
+      ].join('\n'),
+    );
+    const listed = await vigil(['silence', 'list'], { cwd: dir.path, now: () => DASHBOARD_AT });
+    expect(listed.stdout).toMatch(/^s-[0-9a-f]{8} {2}likes until 2024-03-06 21:15 GMT\+3, by dashboard at /m);
+    expect(listed.stdout).toContain('by dashboard at 2024-03-06 17:15 GMT+3: feed migration');
   });
 });

@@ -25,7 +25,7 @@ export const dashboardSettings = world.dashboard;
 export async function prepareDashboardData(warehouse: Warehouse): Promise<void> {
   await simulateFresh(warehouse, sources, {
     population: { seed: 11, users: 20_000, eventsPerDay: 300_000 },
-    from: new Date('2024-03-02T21:00:00Z'),
+    from: new Date('2024-02-26T21:00:00Z'),
     until: DASHBOARD_AT,
     anomalies: [{ metric: 'messages', factor: 0, from: new Date('2024-03-06T14:00:00Z'), to: DASHBOARD_AT }],
     timezone: TZ,
