@@ -9,6 +9,7 @@ import type { ReportSettings } from '../report/report-job.js';
 import type { Sources } from '../sources/sources.js';
 import { vigilTables, type VigilTables } from '../tables/vigil-tables.js';
 import type { DashboardSettings } from '../web/dashboard-data.js';
+import { isLocalHost } from '../web/hosts.js';
 import { tableName } from '../warehouse/identifiers.js';
 
 /** How notifications leave: Telegram when configured, else files; what Telegram does not take waits in the outbox. */
@@ -129,12 +130,33 @@ export function settingsFrom(config: Config): Settings {
   };
 }
 
+const METRIC_PAGE = '/metric/{metric}?slice={slice}&at={at}';
+
 /**
  * The link in each alert: alerts.dashboardUrl, else the metric's page on vigil's own dashboard
- * (serve.host:serve.port), opened at the alert's window.
+ * (at dashboard.publicUrl, else serve.host:serve.port), opened at the alert's window.
  */
 function dashboardUrlFrom(config: Config): string | undefined {
   if (config.alerts.dashboardUrl !== undefined) return config.alerts.dashboardUrl;
+  if (config.dashboard.publicUrl !== undefined) return `${config.dashboard.publicUrl}${METRIC_PAGE}`;
   if (config.serve.port === 0) return undefined;
-  return `http://${config.serve.host}:${config.serve.port}/metric/{metric}?slice={slice}&at={at}`;
+  const host = config.serve.host.includes(':') ? `[${config.serve.host}]` : config.serve.host;
+  return `http://${host}:${config.serve.port}${METRIC_PAGE}`;
+}
+
+/**
+ * A warning when notifications go where people read them on other devices (Telegram, email, a
+ * webhook) but their links point at this machine, where a phone cannot follow them.
+ */
+export function localLinkWarning(config: Config): string | undefined {
+  const { telegram, email, webhook } = config.notify;
+  const remote = [telegram && 'Telegram', email && 'email', webhook && 'the webhook'].filter((d) => d !== undefined);
+  const link = dashboardUrlFrom(config);
+  if (remote.length === 0 || link === undefined) return undefined;
+  const url = new URL(link.replace(/\{(metric|slice|window|at)\}/g, 'x'));
+  if (!isLocalHost(url.hostname)) return undefined;
+  return (
+    `alerts sent by ${remote.join(', ')} link to ${url.origin}, which opens only on this machine: ` +
+    'set dashboard.publicUrl (e.g. https://vigil.example.com) to where people reach the dashboard'
+  );
 }

@@ -340,11 +340,16 @@ const schedule = z.strictObject({
 });
 
 const serve = z.strictObject({
-  /** Address of /healthz (and later the dashboard); loopback unless exposed on purpose. */
+  /** Address of the dashboard and /healthz; loopback unless exposed on purpose (then serve.token is required). */
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8787),
   /** Secret: when set, the dashboard and its API ask for it (Bearer header or ?token=). */
   token: z.string().min(8, { error: 'at least 8 characters' }).optional(),
+});
+
+const dashboard = z.strictObject({
+  /** Where people reach vigil's dashboard (behind a proxy, say): what every notification links to. */
+  publicUrl: httpUrl.transform((url) => url.replace(/\/+$/, '')).optional(),
 });
 
 const telegram = z.strictObject({
@@ -433,6 +438,7 @@ export const configSchema = z.strictObject({
   alerts: alerts.prefault({}),
   schedule: schedule.prefault({}),
   serve: serve.prefault({}),
+  dashboard: dashboard.prefault({}),
   /** Database of vigil's own tables: alert evaluations and notifications, the run ledger. */
   database: z.string().regex(COLUMN_NAME, { error: 'a database name (letters, digits and _ only)' }).default('vigil'),
   notify: notify.prefault({}),
@@ -456,6 +462,7 @@ export const URL_PATHS = [
   'notify.telegram.apiRoot',
   'notify.webhook.url',
   'alerts.dashboardUrl',
+  'dashboard.publicUrl',
 ] as const;
 
 /** Config paths holding durations (milliseconds inside vigil, `30s`-style in the file). */

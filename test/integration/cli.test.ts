@@ -78,6 +78,36 @@ describe('vigil config', () => {
     expect(result.stdout).toContain('password: "***"');
     expect(result.stdout + result.stderr).not.toContain('Sup3r-Secret-Passw0rd');
   });
+
+  it('warns when alerts go to Telegram but link to this machine, and not once dashboard.publicUrl is set', async () => {
+    const telegram = 'notify:\n  telegram: { token: "123:abc", chatId: -100 }\n';
+    writeFileSync(join(dir.path, 'local-link.yaml'), telegram);
+    const local = await vigil(['config', '-c', 'local-link.yaml'], { cwd: dir.path });
+    expect(local.code).toBe(0);
+    expect(local.stderr).toContain(
+      'alerts sent by Telegram link to http://127.0.0.1:8787, which opens only on this machine: ' +
+        'set dashboard.publicUrl',
+    );
+    writeFileSync(
+      join(dir.path, 'public-link.yaml'),
+      `${telegram}dashboard:\n  publicUrl: https://vigil.example.com/\n`,
+    );
+    const public_ = await vigil(['config', '-c', 'public-link.yaml'], { cwd: dir.path });
+    expect(public_.code).toBe(0);
+    expect(public_.stderr).not.toContain('publicUrl');
+    expect(public_.stdout).toContain('publicUrl: https://vigil.example.com\n');
+  });
+
+  it('warns that serve would refuse an exposed address without a token, and serve refuses it', async () => {
+    writeFileSync(join(dir.path, 'exposed.yaml'), 'serve:\n  host: 0.0.0.0\n');
+    const config = await vigil(['config', '-c', 'exposed.yaml'], { cwd: dir.path });
+    expect(config.code).toBe(0);
+    expect(config.stderr).toContain('serve.token: serve.host 0.0.0.0 lets other machines reach the dashboard');
+    const serve = await vigil(['serve', '-c', 'exposed.yaml'], { cwd: dir.path });
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain('serve.token: serve.host 0.0.0.0 lets other machines reach the dashboard');
+    expect(serve.stderr).toContain('or serve.host: 127.0.0.1');
+  });
 });
 
 describe('vigil status on the embedded warehouse', () => {

@@ -136,7 +136,7 @@ describe('loadConfig: one clear problem per mistake', () => {
     expect(problems('colour: blue\nsources:\n  feeds: a.b\n')).toEqual([
       'sources.feeds: unknown key; expected one of: feed, messages, receiverColumn',
       'colour: unknown key; expected one of: timezone, warehouse, sources, etl, report, alerts, ' +
-        'schedule, serve, database, notify',
+        'schedule, serve, dashboard, database, notify',
     ]);
   });
 

@@ -1,4 +1,7 @@
 import { catchUpEtl, serviceJobs } from '../../app/service-jobs.js';
+import { localLinkWarning } from '../../app/settings.js';
+import { ConfigError } from '../../config/config-error.js';
+import { exposedWithoutToken } from '../../web/hosts.js';
 import { systemClock } from '../../schedule/clock.js';
 import type { JobName } from '../../schedule/jobs.js';
 import { RunLedger, type RunRecord } from '../../schedule/run-ledger.js';
@@ -15,6 +18,10 @@ const STOP_TIMEOUT_MS = 60_000;
 
 export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> {
   const settings = ctx.settings();
+  const exposed = exposedWithoutToken(settings.serve);
+  if (exposed !== undefined) throw new ConfigError(ctx.config().source, [exposed]);
+  const linkWarning = localLinkWarning(ctx.config().config);
+  if (linkWarning !== undefined) ctx.logger.warn(linkWarning);
   const warehouse = await ctx.openWarehouse();
   const delivery = await ctx.delivery();
   const ledger = new RunLedger(warehouse, settings.tables);

@@ -20,8 +20,10 @@ Schedules (cron, in the configured timezone): schedule.etl (default 5 0 * * *), 
 (default 2), schedule.retryDelay apart (1m); runs of one job never overlap. On start, the ETL fills
 the days missing among the last schedule.catchupDays (7); the report is not re-sent for past days
 and the alert looks at the latest window only. Every attempt is recorded: see 'vigil runs'.
-GET /healthz on serve.host:serve.port (127.0.0.1:8787) reports the last run of each job; the
-dashboard's JSON API is under /api (metric/<metric>, daily, slices, runs, alerts).
+GET /healthz on serve.host:serve.port (127.0.0.1:8787) reports the last run of each job. The
+dashboard is on the same address: / is the overview of every metric's state; its JSON API is under
+/api. Any address but loopback needs serve.token. Set dashboard.publicUrl to where people reach
+the dashboard, so the links in alerts open on their phones.
 Ctrl-C (or SIGTERM) stops: no new runs, the one under way finishes; a second signal exits at once.
 With the embedded warehouse, other vigil commands cannot open it while serve runs.`,
     )
