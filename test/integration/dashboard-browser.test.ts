@@ -98,6 +98,8 @@ describe.skipIf(!haveBrowser)('dashboard in headless Chromium', () => {
         await page.goto(`${server.url}${path}`);
         await page.waitForSelector(drawn, { timeout: 20_000 });
         expect(await overflowing(page), path).toEqual([]);
+        // Times on the configured zone's clock, never a raw ISO instant.
+        expect(await page.locator('body').textContent(), path).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
         const file = path.split('?')[0]?.replaceAll('/', '-').replace(/^-$/, '-overview') ?? '';
         await page.screenshot({ path: `${ARTIFACTS}/dashboard${file}-${viewport.width}.png`, fullPage: true });
       }

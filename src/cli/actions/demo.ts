@@ -138,6 +138,7 @@ function nextSteps(lastDay: string): string[] {
       'npx vigil simulate --days 7 --anomaly metric=messages,factor=0,last=30m',
       'a week with a messenger outage in the last half hour',
     ],
+    ['npx vigil serve --simulate-live', 'the jobs on schedule; the dashboard on http://127.0.0.1:8787'],
     ['npx vigil --help', 'everything else'],
   ];
   const column = 34;

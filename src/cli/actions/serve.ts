@@ -89,7 +89,7 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
         })
       : undefined;
     ctx.logger.info(
-      `vigil serve: ${web.url}/healthz · timezone ${settings.timezone} · ` +
+      `vigil serve: dashboard ${web.url}/ · health ${web.url}/healthz · timezone ${settings.timezone} · ` +
         `etl "${schedule.etl}", report "${schedule.report}", alert "${schedule.alert}"` +
         `${live ? ' · simulating live' : ''} · Ctrl-C to stop`,
     );
