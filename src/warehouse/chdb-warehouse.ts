@@ -10,14 +10,18 @@ import { CLOSED, clickHouseError, parseClickHouseError, WAREHOUSE_LOCKED, Wareho
  * Embedded ClickHouse (chDB) in this process, persisted in one data directory. chDB allows one
  * data directory per process and one process per data directory.
  */
-export function openChdbWarehouse(directory: string): Warehouse {
+export function openChdbWarehouse(directory: string, options: { configFile?: string } = {}): Warehouse {
   mkdirSync(directory, { recursive: true });
   const lock = acquireEmbeddedLock(directory);
   if ('holder' in lock) throw lockedError(directory, `process ${lock.holder}`);
 
   let session: Session;
   try {
-    session = new Session(directory);
+    // A server configuration file, e.g. one naming Keeper for KeeperMap tables.
+    session =
+      options.configFile === undefined
+        ? new Session(directory)
+        : new Session(directory, { connectionArgs: [`--config-file=${options.configFile}`] });
   } catch (error) {
     lock.release();
     throw lockedError(directory, 'another process', error);
