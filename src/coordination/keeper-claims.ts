@@ -155,7 +155,9 @@ export class KeeperClaims {
 
   /** Reads one key; also the health check (Keeper answers, the table is there). */
   async read(key: string): Promise<ClaimRow | undefined> {
-    const [row] = await this.warehouse.query<ClaimRow>(
+    // 64-bit integers come back quoted in JSON.
+    type Raw = Omit<ClaimRow, 'token' | 'version' | 'expires_in'> & Record<'token' | 'version' | 'expires_in', string>;
+    const [row] = await this.warehouse.query<Raw>(
       `SELECT holder, token, version, state, toInt64(dateDiff('millisecond', now64(3), expires_at)) AS expires_in
        FROM ${this.table.sql} WHERE key = {key:String}`,
       { params: { key } },
