@@ -246,7 +246,9 @@ function describe(
   const byDecision = new Map(composed.flatMap((c) => c.decisions.map((d) => [decisionKey(d), c] as const)));
   const problemOf = (c: Composed | undefined) => {
     if (!c) return undefined;
-    const failed = deliveries.find((d) => d.id === notificationId(c.notification) && !d.sent);
+    const failed = deliveries.find(
+      (d) => d.id === notificationId(c.notification) && !d.sent && d.elsewhere === undefined,
+    );
     return failed ? (failed.error ?? 'not delivered before the run ended; kept for the next run') : c.problem;
   };
   const outcomes: MetricOutcome[] = [];

@@ -2,6 +2,7 @@ import { alertProblems, runAlert } from '../alert/alert-job.js';
 import { AlertMemory } from '../alert/alert-memory.js';
 import { missingDays } from '../etl/etl-job.js';
 import { runEtlDays } from '../etl/etl-range.js';
+import { uncoordinated, type RunCoordinator } from '../coordination/run-coordinator.js';
 import type { Logger } from '../log/logger.js';
 import type { Delivery } from '../notify/dispatch.js';
 import { runReport, undelivered } from '../report/report-job.js';
@@ -10,12 +11,15 @@ import type { ScheduledJob } from '../schedule/scheduler.js';
 import { firstSourceDay, lastSourceDay } from '../sources/source-days.js';
 import { addDays, yesterday, type IsoDate } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { runKey } from './coordination.js';
 import type { Settings } from './settings.js';
 
 export interface ServiceDeps {
   readonly warehouse: Warehouse;
   readonly delivery: Delivery;
   readonly logger: Logger;
+  /** With replicas: each (job, logical time) runs in one process only. */
+  readonly coordinator?: RunCoordinator;
 }
 
 /**
@@ -25,7 +29,9 @@ export interface ServiceDeps {
 export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob[] {
   const dayBefore = (at: Date) => yesterday(at, settings.timezone);
   const alertDeps = { ...deps, memory: new AlertMemory() };
-  return [
+  const keyOf = (job: ScheduledJob, at: Date) =>
+    job.name === 'alert' ? runKey('alert', at, settings.alert.lagMs) : runKey(job.name, job.logical(at));
+  return coordinated(deps.coordinator ?? uncoordinated, keyOf, [
     {
       name: 'etl',
       cron: settings.schedule.etl,
@@ -61,7 +67,25 @@ export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob
         return { rows: result.notifications.length };
       },
     },
-  ];
+  ]);
+}
+
+/** Each job's run for a scheduled time goes through the coordinator: one process runs it. */
+function coordinated(
+  coordinator: RunCoordinator,
+  keyOf: (job: ScheduledJob, at: Date) => string,
+  jobs: ScheduledJob[],
+): ScheduledJob[] {
+  return jobs.map((job) => ({
+    ...job,
+    async run(at, signal) {
+      const outcome = await coordinator.run(keyOf(job, at), () => job.run(at, signal), {
+        wait: true,
+        ...(signal ? { signal } : {}),
+      });
+      return outcome.ran ? outcome.value : { rows: 0, skipped: outcome.why };
+    },
+  }));
 }
 
 /**
@@ -88,7 +112,13 @@ export async function catchUpEtl(
   const days = await missingDays(deps.warehouse, etl.target, from, to);
   if (days.length === 0) return [];
   deps.logger.info(`etl: catching up ${days.length} missing day(s): ${days.join(', ')}`);
-  const outcomes = await runEtlDays(deps, etl, days);
+  const coordinator = deps.coordinator ?? uncoordinated;
+  const outcomes = [];
+  for (const day of days) {
+    const run = await coordinator.run(runKey('etl', day), () => runEtlDays(deps, etl, [day]), { wait: true });
+    if (run.ran) outcomes.push(...run.value);
+    else deps.logger.info(`etl ${day}: ${run.why}`);
+  }
   let startedAt = now;
   for (const outcome of outcomes) {
     const finishedAt = new Date(startedAt.getTime() + (outcome.ok ? outcome.seconds * 1000 : 0));

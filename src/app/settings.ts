@@ -43,6 +43,8 @@ export interface ServeSettings {
   readonly host: string;
   readonly port: number;
   readonly token: string | undefined;
+  readonly coordination: 'none' | 'keeper';
+  readonly leaseMs: number;
 }
 
 /** Every part's settings, made once from the validated configuration; nothing past this layer sees Config. */
@@ -126,7 +128,13 @@ export function settingsFrom(config: Config): Settings {
       retryDelayMs: config.schedule.retryDelay,
       catchupDays: config.schedule.catchupDays,
     },
-    serve: { host: config.serve.host, port: config.serve.port, token: config.serve.token },
+    serve: {
+      host: config.serve.host,
+      port: config.serve.port,
+      token: config.serve.token,
+      coordination: config.serve.coordination,
+      leaseMs: config.serve.lease,
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Coordination } from '../app/coordination.js';
 import { settingsFrom, type Settings } from '../app/settings.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { createRedactor } from '../config/redact.js';
@@ -36,6 +37,7 @@ export class CliContext {
   private derived: Settings | undefined;
   private redactor: (text: string) => string = (text) => text;
   private warehouse: Warehouse | undefined;
+  private opened: Coordination | undefined;
   private builtInOnly = false;
   readonly logger: Logger;
 
@@ -82,6 +84,15 @@ export class CliContext {
    * Delivery through the configured destinations, with the journal that keeps what they did not
    * take. Notifications an older vigil kept as files are moved into the journal first.
    */
+  /** serve.coordination for this process, opened once (claims of runs and sends with Keeper). */
+  async coordination(): Promise<Coordination> {
+    if (this.opened === undefined) {
+      const { openCoordination } = await import('../app/coordination.js');
+      this.opened = await openCoordination(this.settings(), await this.openWarehouse(), this.logger);
+    }
+    return this.opened;
+  }
+
   async delivery(): Promise<Delivery> {
     const { createDelivery } = await import('../app/create-delivery.js');
     const { importKeptFiles } = await import('../notify/legacy-outbox.js');
@@ -95,7 +106,8 @@ export class CliContext {
     const journal = new NotificationJournal(warehouse, settings.tables);
     const destinations = [...delivery.destinations.keys()];
     await importKeptFiles(settings.delivery.outbox, journal, destinations, { logger: this.logger, now: this.io.now() });
-    return delivery;
+    const { sends } = await this.coordination();
+    return sends === undefined ? delivery : { ...delivery, claims: sends };
   }
 
   /** Opens the configured warehouse once (loading its adapter only now); closed by {@link close}. */

@@ -345,6 +345,13 @@ const serve = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(8787),
   /** Secret: when set, the dashboard and its API ask for it (Bearer header or ?token=). */
   token: z.string().min(8, { error: 'at least 8 characters' }).optional(),
+  /**
+   * `keeper`: several vigil serve (and one-off runs) share the work through ClickHouse Keeper, each
+   * run and each send claimed once; `none`: one vigil serve at a time.
+   */
+  coordination: z.enum(['none', 'keeper']).default('none'),
+  /** How long a claim holds without renewal: a dead holder's work is taken over after it. */
+  lease: durationWithin('1s', '1h').default(60_000),
 });
 
 const dashboard = z.strictObject({
@@ -473,6 +480,7 @@ export const DURATION_PATHS = [
   'alerts.noData',
   'alerts.history',
   'alerts.recount',
+  'serve.lease',
   'notify.budget',
   'notify.deadline',
   'schedule.retryDelay',

@@ -31,6 +31,18 @@ export class CoordinationUnavailable extends JobError {
  */
 export const STRICT = { keeper_map_strict_mode: 1 } as const;
 
+/**
+ * Fail fast when Keeper is away: ClickHouse would otherwise retry for minutes. A claim not had
+ * within seconds fails the run (the scheduler retries it), and nothing is sent meanwhile.
+ */
+const FAIL_FAST = {
+  keeper_max_retries: 2,
+  keeper_retry_max_backoff_ms: 500,
+  insert_keeper_max_retries: 2,
+  insert_keeper_retry_max_backoff_ms: 500,
+} as const;
+const WRITE = { ...STRICT, ...FAIL_FAST };
+
 interface ClaimRow {
   readonly holder: string;
   /** The tenure: moves on with each holder. */
@@ -86,7 +98,7 @@ export class KeeperClaims {
       await this.warehouse.command(
         `INSERT INTO ${this.table.sql} (key, holder, token, version, state, expires_at)
          SELECT {key:String}, {holder:String}, 1, 1, 'running', now64(3) + toIntervalMillisecond({lease:UInt32})`,
-        { params: { key, holder: this.holder, lease: this.leaseMs }, settings: STRICT },
+        { params: { key, holder: this.holder, lease: this.leaseMs }, settings: WRITE },
       );
       return { kind: 'won', claim: { key, holder: this.holder, token: 1 }, tookOver: false };
     } catch (error) {
@@ -134,7 +146,7 @@ export class KeeperClaims {
        WHERE key = {key:String} AND holder = {holder:String} AND token = {token:UInt64} AND state = 'running'`,
       {
         params: { key: claim.key, holder: claim.holder, token: claim.token },
-        settings: { ...STRICT, mutations_sync: 2 },
+        settings: { ...WRITE, mutations_sync: 2 },
       },
     );
   }
@@ -149,7 +161,7 @@ export class KeeperClaims {
   async prune(ageMs: number): Promise<void> {
     await this.warehouse.command(
       `ALTER TABLE ${this.table.sql} DELETE WHERE expires_at < now64(3) - toIntervalMillisecond({age:UInt64})`,
-      { params: { age: ageMs }, settings: { ...STRICT, mutations_sync: 2 } },
+      { params: { age: ageMs }, settings: { ...WRITE, mutations_sync: 2 } },
     );
   }
 
@@ -160,7 +172,7 @@ export class KeeperClaims {
     const [row] = await this.warehouse.query<Raw>(
       `SELECT holder, token, version, state, toInt64(dateDiff('millisecond', now64(3), expires_at)) AS expires_in
        FROM ${this.table.sql} WHERE key = {key:String}`,
-      { params: { key } },
+      { params: { key }, settings: FAIL_FAST },
     );
     if (row === undefined) return undefined;
     return { ...row, token: Number(row.token), version: Number(row.version), expires_in: Number(row.expires_in) };
@@ -192,7 +204,7 @@ export class KeeperClaims {
             owner: claim?.holder ?? '',
             token: claim?.token ?? 0,
           },
-          settings: { ...STRICT, mutations_sync: 2 },
+          settings: { ...WRITE, mutations_sync: 2 },
         },
       );
     } catch (error) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../config/config-error.js';
 import { JobError } from '../errors/vigil-error.js';
 import type { Logger } from '../log/logger.js';
@@ -6,7 +7,7 @@ import { firstSourceDay } from '../sources/source-days.js';
 import type { Sources, UserAttribute } from '../sources/sources.js';
 import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
 import { dayPartitionId, freshStagingTable, publishDay } from '../warehouse/day-partition.js';
-import { siblingTable, type TableName } from '../warehouse/identifiers.js';
+import { siblingTable, tableName, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError, whenMissing } from '../warehouse/warehouse-error.js';
 import type { Dimension } from './dimensions.js';
@@ -115,7 +116,25 @@ export async function prepareEtl({ warehouse }: EtlDeps, settings: EtlSettings):
   if (existing && existing.comment !== mark) await discardDigests(warehouse, settings.target);
   await warehouse.command(createUserDaysTableSql(digests, mark), { idempotent: true });
   await warehouse.command(createDigestedDaysTableSql(digestedDaysTable(settings.target)), { idempotent: true });
+  await dropAbandonedStaging(warehouse, digests);
   return { firstDay: await firstSourceDay(warehouse, settings.sources, settings.timezone), attributes };
+}
+
+/** A staging table untouched this long belongs to a run that was killed, not to one under way. */
+const ABANDONED_AFTER_HOURS = 24;
+
+/** Drops the staging tables killed runs left (each run stages under a name of its own). */
+async function dropAbandonedStaging(warehouse: Warehouse, digests: TableName): Promise<void> {
+  const abandoned = await warehouse.query<{ name: string }>(
+    `SELECT name FROM system.tables WHERE database = {database:String} AND startsWith(name, {prefix:String})
+       AND metadata_modification_time < now() - toIntervalHour({hours:UInt32})`,
+    { params: { database: digests.database, prefix: `${digests.table}_staging_`, hours: ABANDONED_AFTER_HOURS } },
+  );
+  for (const { name } of abandoned) {
+    await warehouse.command(`DROP TABLE IF EXISTS ${tableName(`${digests.database}.${name}`).sql}`, {
+      idempotent: true,
+    });
+  }
 }
 
 function digestMark(attributes: readonly UserAttribute[]): string {
@@ -227,7 +246,8 @@ function dayParams(day: IsoDate, timezone: string): Record<string, string> {
 /** Returns how many users the day has (0: no events). */
 async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: EtlPlan, day: IsoDate): Promise<number> {
   const digests = userDaysTable(settings.target);
-  const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}`);
+  // A name of this run's own: another run of the same day (another process) stages beside it.
+  const staging = siblingTable(digests, `_staging_${dayPartitionId(day)}_${randomBytes(4).toString('hex')}`);
   const digest = (latest: LatestRowSql) =>
     warehouse.command(userDaySql(settings.sources, staging, plan.attributes, latest), {
       params: dayParams(day, settings.timezone),

@@ -1,3 +1,4 @@
+import type { Claim, ClaimOutcome } from '../coordination/keeper-claims.js';
 import type { Logger } from '../log/logger.js';
 import type { NotificationJournal, PendingNotification } from './journal.js';
 import { DeliveryError, notificationId, type Notification, type Notifier } from './notifier.js';
@@ -30,6 +31,18 @@ export interface Delivery {
   readonly logger: Logger;
   /** The wall clock: deadlines and the journal's times. */
   readonly now: () => Date;
+  /**
+   * With replicas (serve.coordination: keeper): each send is claimed first, so no two processes
+   * send one notification to one destination; without a claim nothing is sent.
+   */
+  readonly claims?: SendClaims;
+}
+
+/** The claims a send takes (KeeperClaims). */
+export interface SendClaims {
+  claim(key: string): Promise<ClaimOutcome>;
+  complete(claim: Claim): Promise<boolean>;
+  release(claim: Claim): Promise<void>;
 }
 
 /**
@@ -60,6 +73,8 @@ export interface DeliveryOutcome {
   readonly sent: boolean;
   readonly error?: string;
   readonly skipped?: boolean;
+  /** Another process sends it, or has: it is not this run's to send (nor a failure). */
+  readonly elsewhere?: string;
   /** From an earlier run. */
   readonly earlier: boolean;
 }
@@ -91,7 +106,19 @@ export async function dispatch(
         outcomes.push({ id, destination, sent: false, skipped: true, earlier });
         continue;
       }
+      const claimed = await claimSend(delivery, id, destination);
+      if ('elsewhere' in claimed) {
+        // Sent by another process that may have died before its journal said so: say it here.
+        if (claimed.done) await journal.delivered(id, destination, {}, delivery.now());
+        outcomes.push({ id, destination, sent: false, elsewhere: claimed.elsewhere, earlier });
+        continue;
+      }
       const error = await deliverOnce(notifier, notification, Math.min(delivery.policy.budgetMs, left()));
+      if (claimed.claim) {
+        // Recorded as done before the journal: a crash between them re-sends nothing.
+        if (error === undefined) await delivery.claims?.complete(claimed.claim);
+        else await delivery.claims?.release(claimed.claim);
+      }
       await journal.delivered(id, destination, error === undefined ? {} : { error }, delivery.now());
       outcomes.push({ id, destination, sent: error === undefined, ...(error === undefined ? {} : { error }), earlier });
       if (error === undefined && earlier)
@@ -113,6 +140,22 @@ export async function dispatch(
     }
   }
   return outcomes;
+}
+
+/**
+ * The claim to send a notification to a destination, when sends are claimed. Keeper's failure
+ * throws: without a claim nothing is sent, and the message stays pending in the journal.
+ */
+async function claimSend(
+  delivery: Delivery,
+  id: string,
+  destination: string,
+): Promise<{ claim: Claim | undefined } | { elsewhere: string; done: boolean }> {
+  if (!delivery.claims) return { claim: undefined };
+  const outcome = await delivery.claims.claim(`send:${id}:${destination}`);
+  if (outcome.kind === 'won') return { claim: outcome.claim };
+  const done = outcome.kind === 'done';
+  return { elsewhere: `${done ? 'sent' : 'being sent'} by ${outcome.holder}`, done };
 }
 
 /** One notification to one destination within a budget: undefined when delivered, else why not. */

@@ -98,7 +98,7 @@ export async function runReport(deps: ReportDeps, settings: ReportSettings, run:
 /** Why the day's own report did not reach a destination in this run, if it did not. */
 export function undelivered(result: ReportResult): string | undefined {
   const id = notificationId(result.notification);
-  const failed = result.deliveries.filter((d) => d.id === id && !d.sent);
+  const failed = result.deliveries.filter((d) => d.id === id && !d.sent && d.elsewhere === undefined);
   if (failed.length === 0) return undefined;
   const reasons = failed.map((d) => `${d.destination}: ${d.error ?? 'the run ended before its turn'}`).join('; ');
   return `report ${result.notification.key} was not delivered (${reasons}); it is kept and sent on the next run`;

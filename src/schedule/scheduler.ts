@@ -10,8 +10,11 @@ export interface ScheduledJob {
   readonly cron: string;
   /** What the run at `scheduledAt` is for: its logical date or evaluation time, for the ledger. */
   logical(scheduledAt: Date): string;
-  /** Runs the job for its scheduled time; resolves with the rows it wrote or sent. */
-  run(scheduledAt: Date): Promise<{ rows: number }>;
+  /**
+   * Runs the job for its scheduled time; resolves with the rows it wrote or sent, or why this
+   * process did not run it (another replica did). The signal aborts when the service stops.
+   */
+  run(scheduledAt: Date, signal?: AbortSignal): Promise<{ rows: number; skipped?: string }>;
 }
 
 export interface SchedulerOptions {
@@ -51,7 +54,12 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
       const startedAt = options.clock.now();
       let outcome: Pick<RunRecord, 'status' | 'error' | 'rows'>;
       try {
-        outcome = { status: 'success', error: '', rows: (await job.run(scheduledAt)).rows };
+        const result = await job.run(scheduledAt, stopping.signal);
+        if (result.skipped !== undefined) {
+          options.logger.info(`${job.name} ${job.logical(scheduledAt)}: not run here: ${result.skipped}`);
+          return;
+        }
+        outcome = { status: 'success', error: '', rows: result.rows };
       } catch (error) {
         outcome = {
           status: 'failure',

@@ -20,6 +20,8 @@ export interface VigilTables {
   readonly runs: TableName;
   /** Silences: added and removed, with who, when and why. */
   readonly silences: TableName;
+  /** Claims of runs and sends, in Keeper (KeeperMap): made only with serve.coordination: keeper. */
+  readonly claims: TableName;
 }
 
 export function vigilTables(database: string): VigilTables {
@@ -32,6 +34,7 @@ export function vigilTables(database: string): VigilTables {
     legacyNotifications: named('alert_notifications'),
     runs: named('runs'),
     silences: named('silences'),
+    claims: named('claims'),
   };
 }
 

@@ -28,6 +28,8 @@ export interface WebDeps {
   readonly ledger: RunLedger;
   readonly lastRuns: () => ReadonlyMap<JobName, RunRecord>;
   readonly now: () => Date;
+  /** The claims' health with replicas (serve.coordination: keeper), for /healthz. */
+  readonly coordination?: () => Promise<{ mode: 'keeper' | 'none'; ok: boolean; error?: string }>;
   /** When set, the API asks for it (Bearer header or ?token=); the pages ask the person for it. */
   readonly token: string | undefined;
 }
@@ -57,7 +59,7 @@ const count = (max: number, fallback: number) => z.coerce.number().int().min(1).
 export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
 
-  app.get('/healthz', (c) => {
+  app.get('/healthz', async (c) => {
     const jobs = Object.fromEntries(
       [...deps.lastRuns()].map(([job, run]) => [
         job,
@@ -70,7 +72,18 @@ export function createWebApp(deps: WebDeps): Hono {
         },
       ]),
     );
-    return c.json({ status: 'ok', now: deps.now().toISOString(), jobs });
+    const coordination = deps.coordination ? await deps.coordination() : undefined;
+    // Without its claims a replica runs and sends nothing: it is not healthy.
+    const healthy = coordination?.ok ?? true;
+    return c.json(
+      {
+        status: healthy ? 'ok' : 'degraded',
+        now: deps.now().toISOString(),
+        jobs,
+        ...(coordination ? { coordination } : {}),
+      },
+      healthy ? 200 : 503,
+    );
   });
 
   app.use('*', async (c, next) => {

@@ -51,6 +51,7 @@ export async function startZooKeeper(startTimeoutMs = 40_000): Promise<ZooKeeper
     <node><host>127.0.0.1</host><port>${port}</port></node>
     <session_timeout_ms>4000</session_timeout_ms>
     <operation_timeout_ms>2000</operation_timeout_ms>
+    <connection_timeout_ms>1000</connection_timeout_ms>
   </zookeeper>
   <keeper_map_path_prefix>/keeper_map</keeper_map_path_prefix>
 </clickhouse>

@@ -1,4 +1,5 @@
 import { alertProblems, runAlert, type AlertResult } from '../../alert/alert-job.js';
+import { runKey } from '../../app/coordination.js';
 import { JobError, UsageError } from '../../errors/vigil-error.js';
 import { formatMetricValue, metricName, METRICS } from '../../metrics/metrics.js';
 import { formatLocalTime } from '../../time/time.js';
@@ -6,6 +7,7 @@ import type { CliContext } from '../cli-context.js';
 import type { AlertFlags } from '../commands/alert.js';
 import { timeFlag } from '../parse-flags.js';
 import { describeDryRun } from './dry-run.js';
+import { exclusively } from './exclusively.js';
 
 /** How far ahead of this machine's clock --at may be (clocks differ a little). */
 const CLOCK_SKEW_MS = 60_000;
@@ -23,7 +25,8 @@ export async function action(ctx: CliContext, flags: AlertFlags): Promise<void> 
   const warehouse = await ctx.openWarehouse();
   const dryRun = flags.dryRun ?? false;
   const delivery = dryRun ? undefined : await ctx.delivery();
-  const result = await runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, { at, dryRun });
+  const work = () => runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, { at, dryRun });
+  const result = dryRun ? await work() : await exclusively(ctx, runKey('alert', at, settings.alert.lagMs), work);
   const destination = delivery ? [...delivery.destinations.keys()].join(', ') : '';
   ctx.print(describe(result, settings.timezone, destination));
   if (dryRun) ctx.print(describeDryRun(result.notifications));

@@ -1,5 +1,6 @@
 import { JobError, UsageError } from '../../errors/vigil-error.js';
 import { EtlInvariantError, EtlShrinkError, missingDays, presentDays, type EtlSettings } from '../../etl/etl-job.js';
+import { runKey } from '../../app/coordination.js';
 import { runEtlDays, type EtlDayOutcome } from '../../etl/etl-range.js';
 import { explainSourceFailure } from '../../sources/source-check.js';
 import { firstSourceDay, lastSourceDay } from '../../sources/source-days.js';
@@ -9,6 +10,7 @@ import type { TableName } from '../../warehouse/identifiers.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { WarehouseError } from '../../warehouse/warehouse-error.js';
 import type { CliContext } from '../cli-context.js';
+import { exclusively } from './exclusively.js';
 import type { EtlFlags } from '../commands/etl.js';
 import { dateFlag } from '../parse-flags.js';
 
@@ -28,10 +30,16 @@ export async function action(ctx: CliContext, flags: EtlFlags): Promise<void> {
     return;
   }
   const progress = ctx.progress('etl');
-  const outcomes = await runEtlDays({ warehouse, logger: ctx.logger }, etl, days, {
-    force: flags.force ?? false,
-    onDay: (day, index) => progress.update(index, days.length, day),
-  }).finally(() => progress.finish());
+  const work = () =>
+    runEtlDays({ warehouse, logger: ctx.logger }, etl, days, {
+      force: flags.force ?? false,
+      onDay: (day, index) => progress.update(index, days.length, day),
+    }).finally(() => progress.finish());
+  // One day is the run serve's schedule makes (and claims); a backfill's days are each staged
+  // apart from any other run's, so running beside one is safe.
+  const [only] = days;
+  const outcomes =
+    days.length === 1 && only !== undefined ? await exclusively(ctx, runKey('etl', only), work) : await work();
   ctx.print(summary(outcomes, target, etl.sources));
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) {

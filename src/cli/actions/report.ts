@@ -1,7 +1,9 @@
 import { JobError, UsageError } from '../../errors/vigil-error.js';
+import { runKey } from '../../app/coordination.js';
 import { runReport, undelivered } from '../../report/report-job.js';
 import { dayOf, yesterday } from '../../time/time.js';
 import type { CliContext } from '../cli-context.js';
+import { exclusively } from './exclusively.js';
 import type { ReportFlags } from '../commands/report.js';
 import { dateFlag } from '../parse-flags.js';
 import { describeDryRun } from './dry-run.js';
@@ -20,11 +22,13 @@ export async function action(ctx: CliContext, flags: ReportFlags): Promise<void>
   const dryRun = flags.dryRun ?? false;
   const warehouse = await ctx.openWarehouse();
   const delivery = dryRun ? undefined : await ctx.delivery();
-  const result = await runReport({ warehouse, delivery, logger: ctx.logger }, settings.report, {
-    day,
-    dryRun,
-    force: flags.force ?? false,
-  });
+  const work = () =>
+    runReport({ warehouse, delivery, logger: ctx.logger }, settings.report, {
+      day,
+      dryRun,
+      force: flags.force ?? false,
+    });
+  const result = dryRun ? await work() : await exclusively(ctx, runKey('report', day), work);
   if (dryRun) {
     ctx.print(describeDryRun([result.notification]));
     if (result.alreadyDelivered.length > 0 && !flags.force) {

@@ -1,4 +1,5 @@
 import { catchUpEtl, serviceJobs } from '../../app/service-jobs.js';
+import type { Coordination } from '../../app/coordination.js';
 import { localLinkWarning } from '../../app/settings.js';
 import { ConfigError } from '../../config/config-error.js';
 import { exposedWithoutToken } from '../../web/hosts.js';
@@ -23,9 +24,10 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
   const linkWarning = localLinkWarning(ctx.config().config);
   if (linkWarning !== undefined) ctx.logger.warn(linkWarning);
   const warehouse = await ctx.openWarehouse();
+  const coordination = await ctx.coordination();
   const delivery = await ctx.delivery();
   const ledger = new RunLedger(warehouse, settings.tables);
-  const deps = { warehouse, delivery, logger: ctx.logger };
+  const deps = { warehouse, delivery, logger: ctx.logger, coordinator: coordination.runs };
   const redact = (text: string) => ctx.redact(text);
 
   // Listen first: a port in use is found before any work is done.
@@ -39,6 +41,7 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     lastRuns,
     now: ctx.io.now,
     token: settings.serve.token,
+    coordination: () => coordination.health(),
   });
   const web = await startWebServer(app, settings.serve.host, settings.serve.port);
   // The buttons of Telegram alerts are answered here, by long polling.
@@ -91,7 +94,7 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     ctx.logger.info(
       `vigil serve: dashboard ${web.url}/ · health ${web.url}/healthz · timezone ${settings.timezone} · ` +
         `etl "${schedule.etl}", report "${schedule.report}", alert "${schedule.alert}"` +
-        `${live ? ' · simulating live' : ''} · Ctrl-C to stop`,
+        `${live ? ' · simulating live' : ''} · ${describeCoordination(coordination)} · Ctrl-C to stop`,
     );
 
     const signal = await ctx.io.stopSignal();
@@ -107,4 +110,10 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     await web.close();
   }
   ctx.logger.info('vigil serve: stopped');
+}
+
+function describeCoordination(coordination: Coordination): string {
+  return coordination.mode === 'keeper'
+    ? `replicas coordinated through Keeper as ${coordination.holder}`
+    : 'a single instance (serve.coordination: keeper runs replicas)';
 }

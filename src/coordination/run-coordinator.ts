@@ -1,0 +1,88 @@
+import type { Logger } from '../log/logger.js';
+import { sleep } from '../time/sleep.js';
+import type { Claim, ClaimOutcome } from './keeper-claims.js';
+
+/** What a coordinator needs of the claims (KeeperClaims). */
+export interface RunClaims {
+  readonly holder: string;
+  readonly leaseMs: number;
+  claim(key: string, again?: boolean): Promise<ClaimOutcome>;
+  renew(claim: Claim): Promise<boolean>;
+  complete(claim: Claim): Promise<boolean>;
+  release(claim: Claim): Promise<void>;
+}
+
+export type CoordinatedRun<T> =
+  { readonly ran: true; readonly value: T } | { readonly ran: false; readonly why: string };
+
+export interface RunOptions {
+  /**
+   * A scheduled run waits while another process holds the run, and takes it over if that
+   * process dies (its lease expires); a one-off run does not wait.
+   */
+  readonly wait: boolean;
+  /** A person's re-run: finished work is done again. */
+  readonly again?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Runs each (job, logical time) once across processes. */
+export interface RunCoordinator {
+  run<T>(key: string, work: () => Promise<T>, options: RunOptions): Promise<CoordinatedRun<T>>;
+}
+
+/** Without coordination: every run is this process's. */
+export const uncoordinated: RunCoordinator = {
+  async run(_key, work) {
+    return { ran: true, value: await work() };
+  },
+};
+
+/**
+ * Through claims: the process that claims a run's key runs it, renewing its lease a third of the
+ * way through each; the others see it done, or wait while it is held and take it over when the
+ * lease runs out (the holder died). A failed run is released at once for a retry anywhere.
+ */
+export function claimedRuns(claims: RunClaims, logger: Logger): RunCoordinator {
+  return {
+    async run(key, work, options) {
+      for (;;) {
+        if (options.signal?.aborted) return { ran: false, why: 'stopping' };
+        const outcome = await claims.claim(key, options.again);
+        if (outcome.kind === 'done') return { ran: false, why: `done by ${outcome.holder}` };
+        if (outcome.kind === 'held') {
+          if (!options.wait) return { ran: false, why: `in progress on ${outcome.holder}` };
+          // Look again when the lease could have run out (sooner, to follow a renewal).
+          await sleep(Math.min(outcome.expiresInMs + 50, claims.leaseMs / 2), options.signal);
+          continue;
+        }
+        if (outcome.tookOver) logger.warn(`${key}: taken over (its holder's lease ran out)`);
+        return { ran: true, value: await holding(claims, outcome.claim, work, logger) };
+      }
+    },
+  };
+}
+
+async function holding<T>(claims: RunClaims, claim: Claim, work: () => Promise<T>, logger: Logger): Promise<T> {
+  let renewing = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = claims
+      .renew(claim)
+      .then((held) => {
+        if (!held) logger.warn(`${claim.key}: lost its claim (the lease ran out); another process may run it`);
+      })
+      .catch((error: unknown) => logger.warn(`${claim.key}: could not renew its claim: ${String(error)}`));
+  }, claims.leaseMs / 3);
+  try {
+    const value = await work();
+    clearInterval(timer);
+    await renewing;
+    if (!(await claims.complete(claim))) logger.warn(`${claim.key}: finished after another process took it over`);
+    return value;
+  } catch (error) {
+    clearInterval(timer);
+    await renewing;
+    await claims.release(claim).catch(() => undefined);
+    throw error;
+  }
+}
