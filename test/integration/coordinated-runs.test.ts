@@ -120,7 +120,7 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('runs and sends 
     expect(await journal.pending(100)).toEqual([]);
   });
 
-  it('sends nothing without a claim: with Keeper gone the message stays pending, and goes out once it is back', async () => {
+  it('sends nothing without a claim: with Keeper gone the message stays pending, and goes out after', async () => {
     const journal = new NotificationJournal(warehouse, settings.tables);
     await journal.write(
       [
