@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CoordinationUnavailable, KeeperClaims } from '../coordination/keeper-claims.js';
-import { claimedRuns, uncoordinated, type RunCoordinator } from '../coordination/run-coordinator.js';
+import { claimedRuns, runStillOurs, uncoordinated, type RunCoordinator } from '../coordination/run-coordinator.js';
 import type { Logger } from '../log/logger.js';
 import type { SendClaims } from '../notify/dispatch.js';
 import { evaluatedWindow } from '../windows/windows.js';
@@ -67,7 +67,7 @@ export async function openCoordination(
     mode: 'keeper',
     holder,
     runs: claimedRuns(runClaims, logger),
-    sends: new KeeperClaims(warehouse, settings.tables.claims, holder, sendLeaseMs),
+    sends: fencedSends(new KeeperClaims(warehouse, settings.tables.claims, holder, sendLeaseMs)),
     async health() {
       try {
         await runClaims.read('health');
@@ -80,6 +80,22 @@ export async function openCoordination(
         };
       }
     },
+  };
+}
+
+/**
+ * Send claims that a run taken over by another process cannot win: a process frozen past its
+ * lease and then thawed sends nothing more for the run it lost.
+ */
+function fencedSends(claims: KeeperClaims): SendClaims {
+  return {
+    async claim(key) {
+      if (!(await runStillOurs()))
+        return { kind: 'held', holder: 'the process that took the run over', expiresInMs: 0 };
+      return claims.claim(key);
+    },
+    complete: (claim) => claims.complete(claim),
+    release: (claim) => claims.release(claim),
   };
 }
 

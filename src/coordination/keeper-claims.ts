@@ -1,5 +1,5 @@
 import { JobError } from '../errors/vigil-error.js';
-import type { TableName } from '../warehouse/identifiers.js';
+import { quoteIdentifier, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
 
@@ -71,6 +71,9 @@ export class KeeperClaims {
 
   /** The claims table in Keeper, beside vigil's others; code 36 means the server has no Keeper for it. */
   async ensure(onCluster = ''): Promise<void> {
+    await this.warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(this.table.database)}${onCluster}`, {
+      idempotent: true,
+    });
     try {
       await this.warehouse.command(
         `CREATE TABLE IF NOT EXISTS ${this.table.sql}${onCluster} (

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../log/logger.js';
 import { sleep } from '../time/sleep.js';
 import type { Claim, ClaimOutcome } from './keeper-claims.js';
@@ -10,6 +11,19 @@ export interface RunClaims {
   renew(claim: Claim): Promise<boolean>;
   complete(claim: Claim): Promise<boolean>;
   release(claim: Claim): Promise<void>;
+  holds(claim: Claim): Promise<boolean>;
+}
+
+/** The claimed run the current code runs in, if any: what a send checks before it is made. */
+const currentRun = new AsyncLocalStorage<{ claims: RunClaims; claim: Claim }>();
+
+/**
+ * Whether the run this code is part of is still this process's: false once its lease ran out
+ * and another process took it over (after this one was frozen, say). Outside a claimed run: true.
+ */
+export async function runStillOurs(): Promise<boolean> {
+  const run = currentRun.getStore();
+  return run === undefined || run.claims.holds(run.claim);
 }
 
 export type CoordinatedRun<T> =
@@ -74,7 +88,7 @@ async function holding<T>(claims: RunClaims, claim: Claim, work: () => Promise<T
       .catch((error: unknown) => logger.warn(`${claim.key}: could not renew its claim: ${String(error)}`));
   }, claims.leaseMs / 3);
   try {
-    const value = await work();
+    const value = await currentRun.run({ claims, claim }, work);
     clearInterval(timer);
     await renewing;
     if (!(await claims.complete(claim))) logger.warn(`${claim.key}: finished after another process took it over`);

@@ -1,5 +1,6 @@
 import type { Claim, ClaimOutcome } from '../coordination/keeper-claims.js';
 import type { Logger } from '../log/logger.js';
+import { sleep } from '../time/sleep.js';
 import type { NotificationJournal, PendingNotification } from './journal.js';
 import { DeliveryError, notificationId, type Notification, type Notifier } from './notifier.js';
 
@@ -106,7 +107,7 @@ export async function dispatch(
         outcomes.push({ id, destination, sent: false, skipped: true, earlier });
         continue;
       }
-      const claimed = await claimSend(delivery, id, destination);
+      const claimed = await claimSend(delivery, id, destination, left);
       if ('elsewhere' in claimed) {
         // Sent by another process that may have died before its journal said so: say it here.
         if (claimed.done) await journal.delivered(id, destination, {}, delivery.now());
@@ -150,9 +151,16 @@ async function claimSend(
   delivery: Delivery,
   id: string,
   destination: string,
+  left: () => number,
 ): Promise<{ claim: Claim | undefined } | { elsewhere: string; done: boolean }> {
   if (!delivery.claims) return { claim: undefined };
-  const outcome = await delivery.claims.claim(`send:${id}:${destination}`);
+  let outcome = await delivery.claims.claim(`send:${id}:${destination}`);
+  // Held by a process that may have died mid-send: wait out its lease (within the run's deadline)
+  // and take the send over, rather than leave it for the next run.
+  while (outcome.kind === 'held' && outcome.expiresInMs > 0 && outcome.expiresInMs < left()) {
+    await sleep(outcome.expiresInMs + 50, undefined);
+    outcome = await delivery.claims.claim(`send:${id}:${destination}`);
+  }
   if (outcome.kind === 'won') return { claim: outcome.claim };
   const done = outcome.kind === 'done';
   return { elsewhere: `${done ? 'sent' : 'being sent'} by ${outcome.holder}`, done };

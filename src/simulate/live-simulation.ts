@@ -13,6 +13,8 @@ export interface LiveSimulationOptions {
 }
 
 export interface LiveSimulation {
+  /** Appends up to the last whole minute now (after the append under way, if any). */
+  catchUp(): Promise<void>;
   /** Stops after the append under way, if any, has finished. */
   stop(): Promise<void>;
 }
@@ -24,8 +26,10 @@ export interface LiveSimulation {
 export function startLiveSimulation(options: LiveSimulationOptions): LiveSimulation {
   const stopping = new AbortController();
   const stopped = (): boolean => stopping.signal.aborted;
-  const loop = async (): Promise<void> => {
-    while (!stopped()) {
+  // One append at a time: the minute's own and a job's catch-up never write the same minute twice.
+  let appending = Promise.resolve();
+  const append = () => {
+    appending = appending.then(async () => {
       try {
         const result = await simulateAppend(options.warehouse, options.tables, {
           until: floorToMinutes(options.clock.now(), 1),
@@ -35,12 +39,19 @@ export function startLiveSimulation(options: LiveSimulationOptions): LiveSimulat
       } catch (error) {
         options.onError?.(error);
       }
+    });
+    return appending;
+  };
+  const loop = async (): Promise<void> => {
+    while (!stopped()) {
+      await append();
       const now = options.clock.now().getTime();
       await options.clock.sleep(60_000 - (now % 60_000), stopping.signal);
     }
   };
   const running = loop();
   return {
+    catchUp: append,
     async stop() {
       stopping.abort();
       await running;

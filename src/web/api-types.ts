@@ -57,6 +57,8 @@ export interface IncidentView {
   readonly since: string;
   readonly lastWindow: string;
   readonly acknowledged: boolean;
+  /** A silence covering it now: it is not notified until then. */
+  readonly silencedUntil: string | null;
   readonly value: number | null;
   readonly low: number | null;
   readonly up: number | null;
@@ -132,6 +134,8 @@ export interface MetricResponse {
 export interface AlertHistoryEntry {
   readonly window: string;
   readonly metric: string;
+  /** The metric's name as people read it. */
+  readonly name: string;
   readonly slice: string;
   readonly kind: string;
   readonly value: number | null;

@@ -2,7 +2,7 @@ import { dailyChartSpec } from '../charts/daily-chart.js';
 import { queryDailyReport } from '../daily/daily-report.js';
 import type { DetectorSpec } from '../detect/detectors.js';
 import type { Locale } from '../metrics/locale.js';
-import type { AlertMetric } from '../metrics/metrics.js';
+import { isAlertMetric, metricName, type AlertMetric } from '../metrics/metrics.js';
 import type { Sources } from '../sources/sources.js';
 import type { VigilTables } from '../tables/vigil-tables.js';
 import { addDays, daysBetween, fromSqlDateTime, type IsoDate } from '../time/time.js';
@@ -66,5 +66,15 @@ export async function alertHistory(warehouse: Warehouse, settings: DashboardSett
       { params: { limit } },
     )
     .catch(whenMissing([]));
-  return rows.map((r) => ({ ...r, window: fromSqlDateTime(r.window).toISOString(), delivered: r.delivered === 1 }));
+  return rows.map((r) => ({
+    ...r,
+    // A source without data is its subject; a metric has a name people read.
+    name: isAlertMetric(r.metric)
+      ? metricName(r.metric, settings.locale)
+      : r.metric === 'no_data'
+        ? 'no data'
+        : r.metric,
+    window: fromSqlDateTime(r.window).toISOString(),
+    delivered: r.delivered === 1,
+  }));
 }

@@ -65,9 +65,12 @@ export async function metricView(
   const judge = watchWith(spec, METRICS[metric].kind).detector.prepare(series);
   const first = history.windows.findIndex((w) => w >= from);
   const weekBack = WEEK_MS / WINDOW_MS;
+  const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
+  // The band each window was judged against when the alert judged it; recomputed for the others.
+  const judged = await judgedBands(warehouse, settings, metric, sliceKey, from, to);
   const points = history.windows.slice(first).map((window, offset) => {
     const i = first + offset;
-    const { low, up } = judge(i);
+    const { low, up } = judged.get(window) ?? judge(i);
     return {
       window: new Date(window).toISOString(),
       value: series[i] ?? null,
@@ -78,7 +81,6 @@ export async function metricView(
     };
   });
 
-  const sliceKey = slice ? `${slice.attribute}=${slice.value}` : '';
   const alerts = await warehouse
     .query<{ window: string; kind: string; value: number | null; low: number | null; up: number | null }>(
       `SELECT toString(window_start) AS window, kind, value, low, up FROM ${settings.tables.notifications.sql}
@@ -112,6 +114,7 @@ export async function metricView(
         since: new Date(last.started).toISOString(),
         lastWindow: new Date(last.window).toISOString(),
         acknowledged: last.acknowledged === true,
+        silencedUntil: silences.find((s) => Date.parse(s.startsAt) <= now.getTime())?.endsAt ?? null,
         value: lastPoint?.value ?? null,
         low: lastPoint?.low ?? null,
         up: lastPoint?.up ?? null,
@@ -131,6 +134,30 @@ export async function metricView(
     silences,
     incident,
   };
+}
+
+/** The latest evaluation's band of each window of [from, to) the alert judged. */
+async function judgedBands(
+  warehouse: Warehouse,
+  settings: DashboardSettings,
+  metric: AlertMetric,
+  slice: string,
+  from: number,
+  to: number,
+): Promise<Map<number, { low: number | undefined; up: number | undefined }>> {
+  const rows = await warehouse
+    .query<{ window: string; low: number | null; up: number | null }>(
+      `SELECT toString(window_start) AS window, argMax(low, evaluated_at) AS low, argMax(up, evaluated_at) AS up
+       FROM ${settings.tables.evaluations.sql}
+       WHERE metric = {metric:String} AND slice = {slice:String}
+         AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
+       GROUP BY window_start`,
+      { params: { metric, slice, from: toSqlDateTime(new Date(from)), to: toSqlDateTime(new Date(to)) } },
+    )
+    .catch(whenMissing([]));
+  return new Map(
+    rows.map((r) => [fromSqlDateTime(r.window).getTime(), { low: r.low ?? undefined, up: r.up ?? undefined }]),
+  );
 }
 
 export function floorAtZero(metric: AlertMetric, low: number | undefined): number | undefined {

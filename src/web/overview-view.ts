@@ -83,7 +83,7 @@ export async function overviewView(deps: OverviewDeps, now: Date): Promise<Overv
       up: evaluation?.up ?? null,
       evaluatedAt: evaluation ? fromSqlDateTime(evaluation.evaluated).toISOString() : null,
       since: isOpen(last) ? new Date(last.started).toISOString() : null,
-      silencedUntil: silence ? new Date(silence.endsAt).toISOString() : null,
+      silencedUntil: silenceEnd(silence),
       today: spark?.today[metric] ?? [],
       lastWeek: spark?.lastWeek[metric] ?? [],
     };
@@ -104,6 +104,7 @@ export async function overviewView(deps: OverviewDeps, now: Date): Promise<Overv
           since: new Date(last.started).toISOString(),
           lastWindow: new Date(last.window).toISOString(),
           acknowledged: last.acknowledged === true,
+          silencedUntil: silenceEnd(silences.find((s) => covers(s, metric, slice, at))),
           value: evaluation?.value ?? null,
           low: evaluation ? (floorAtZero(metric, evaluation.low ?? undefined) ?? null) : null,
           up: evaluation?.up ?? null,
@@ -250,4 +251,8 @@ async function lastJobRuns(deps: OverviewDeps): Promise<JobRun[]> {
     finishedAt: run.finishedAt.toISOString(),
     error: run.error,
   }));
+}
+
+function silenceEnd(silence: Silence | undefined): string | null {
+  return silence ? new Date(silence.endsAt).toISOString() : null;
 }

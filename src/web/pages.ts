@@ -23,7 +23,8 @@ function layout(page: PageName, title: string, body: string, arg = ''): string {
 <title>${escapeHtml(title)} · vigil</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/dashboard.css">
 <script type="module" src="/static/dashboard.js"></script></head>
-<body data-page="${page}" data-arg="${escapeAttribute(arg)}"><header><strong>vigil</strong>${nav}</header>
+<body data-page="${page}" data-arg="${escapeAttribute(arg)}">
+<header><a href="/"><strong>vigil</strong></a>${nav}</header>
 <main><div id="problems"></div>${body}</main></body></html>`;
 }
 
@@ -36,12 +37,12 @@ export function overviewPage(): string {
     'overview',
     'overview',
     `<h1>Overview</h1><p id="updated" class="muted">Loading…</p>
-<div class="top"><section class="card" id="incidents"></section><section class="card scroll" id="sources"></section>
-<section class="card scroll" id="jobs"></section></div>
+<div class="top"><div><section class="card" id="incidents"></section><section class="card" id="silences" hidden>
+</section></div><section class="card scroll" id="sources"></section><section class="card scroll" id="jobs"></section>
+</div>
 <section id="tiles" class="tiles" aria-label="metrics"></section>
 <details id="slice-tiles" hidden><summary id="slice-count">Slices</summary>
-<div id="slice-grid" class="tiles"></div></details>
-<section class="card" id="silences" hidden></section>`,
+<div id="slice-grid" class="tiles"></div></details>`,
   );
 }
 

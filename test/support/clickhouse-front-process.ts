@@ -15,10 +15,15 @@ export interface ClickHouseFront {
 }
 
 /** Starts the ClickHouse-HTTP front over chDB in a child process with its own data directory. */
-export async function startClickHouseFront(user: string, password: string): Promise<ClickHouseFront> {
+export async function startClickHouseFront(
+  user: string,
+  password: string,
+  options: { configFile?: string } = {},
+): Promise<ClickHouseFront> {
   const directory = mkdtempSync(join(tmpdir(), 'vigil-front-'));
   const script = new URL('./clickhouse-http-front.ts', import.meta.url).pathname;
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_IMPORT, script, directory, user, password], {
+  const args = [script, directory, user, password, ...(options.configFile ? [options.configFile] : [])];
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_IMPORT, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stdout = child.stdout;

@@ -10,13 +10,17 @@
  * Test controls: `POST /__faults` with `{"status":503,"count":2}` (optionally a `body`) or
  * `{"reset":true,"count":1}` makes the next requests fail; `GET /__stats` counts the requests seen.
  *
- * Run: node --import tsx clickhouse-http-front.ts <data-dir> <user> <password>; prints `listening <port>`.
+ * Run: node --import tsx clickhouse-http-front.ts <data-dir> <user> <password> [<server-config.xml>]; prints
+ * `listening <port>`. The config file (e.g. one naming ZooKeeper for KeeperMap tables) is the engine's.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Session } from 'chdb';
 
-const [directory = '', user = 'default', password = ''] = process.argv.slice(2);
-const session = new Session(directory);
+const [directory = '', user = 'default', password = '', configFile] = process.argv.slice(2);
+const session =
+  configFile === undefined
+    ? new Session(directory)
+    : new Session(directory, { connectionArgs: [`--config-file=${configFile}`] });
 
 /** URL parameters that are part of the HTTP protocol rather than ClickHouse settings. */
 const PROTOCOL_PARAMS = new Set([

@@ -34,6 +34,8 @@ export interface FakeTelegram {
   failAlways(failure: ScriptedFailure | 'hang' | undefined): void;
   /** Updates the next getUpdates returns (a button press, a command), as the Bot API's `Update` objects. */
   queueUpdates(...updates: Record<string, unknown>[]): void;
+  /** Each send is recorded at once and answered this many ms later (a slow Telegram); 0: at once. */
+  answerSendsAfter(ms: number): void;
   /** The fields of every other call (answerCallbackQuery, editMessageCaption, …), by method. */
   readonly calls: { method: string; fields: Record<string, string> }[];
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
   const attempts: string[] = [];
   const script: ScriptedFailure[] = [];
   let always: ScriptedFailure | 'hang' | undefined;
+  let sendDelayMs = 0;
   let messageId = 0;
   const updates: Record<string, unknown>[] = [];
   let updateId = 0;
@@ -117,6 +120,7 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
         ...(photo instanceof Buffer ? { photo } : {}),
         ...(replyMarkup === undefined ? {} : { replyMarkup }),
       });
+      if (sendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, sendDelayMs));
       reply(200, { ok: true, result: { message_id: ++messageId, date: 0, chat: { id: 1, type: 'group' } } });
     };
     answer().catch((error: unknown) => {
@@ -137,6 +141,9 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
       always = failure;
     },
     queueUpdates: (...queued) => updates.push(...queued),
+    answerSendsAfter: (ms) => {
+      sendDelayMs = ms;
+    },
     calls,
     close: () =>
       new Promise((resolve) => {

@@ -69,17 +69,6 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     if (caughtUp.length > 0) ctx.logger.info(`etl: caught up ${caughtUp.length} day(s)`);
     for (const record of (await ledger.recent({ limit: 100 })).reverse()) previous.set(record.job, record);
 
-    const { schedule } = settings;
-    const scheduler = startScheduler(serviceJobs(settings, deps), {
-      timezone: settings.timezone,
-      retries: schedule.retries,
-      retryDelayMs: schedule.retryDelayMs,
-      clock: systemClock,
-      ledger,
-      logger: ctx.logger,
-      redact,
-    });
-    scheduled = scheduler.lastRuns();
     const live = flags.simulateLive
       ? startLiveSimulation({
           warehouse,
@@ -91,6 +80,29 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
             ctx.logger.error(`live: ${redact(error instanceof Error ? error.message : String(error))}`),
         })
       : undefined;
+    // The simulated minute ending at an alert's tick is appended before the alert reads it.
+    const jobs = serviceJobs(settings, deps).map((job) =>
+      live && job.name === 'alert'
+        ? {
+            ...job,
+            run: async (at: Date, stopSignal?: AbortSignal) => {
+              await live.catchUp();
+              return job.run(at, stopSignal);
+            },
+          }
+        : job,
+    );
+    const { schedule } = settings;
+    const scheduler = startScheduler(jobs, {
+      timezone: settings.timezone,
+      retries: schedule.retries,
+      retryDelayMs: schedule.retryDelayMs,
+      clock: systemClock,
+      ledger,
+      logger: ctx.logger,
+      redact,
+    });
+    scheduled = scheduler.lastRuns();
     ctx.logger.info(
       `vigil serve: dashboard ${web.url}/ · health ${web.url}/healthz · timezone ${settings.timezone} · ` +
         `etl "${schedule.etl}", report "${schedule.report}", alert "${schedule.alert}"` +

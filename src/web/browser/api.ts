@@ -58,11 +58,22 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
 export function showError(error: unknown): void {
   const box = byId('problems');
   if (error instanceof ApiError && error.status === 401) {
-    const input = h('input', { type: 'password', autocomplete: 'current-password', 'aria-label': 'token' });
+    const input = h('input', {
+      id: 'token',
+      type: 'password',
+      autocomplete: 'current-password',
+      placeholder: 'serve.token',
+    });
+    const refused = localStorage.getItem(TOKEN_KEY) !== null;
     const form = h(
       'form',
-      { class: 'card problem' },
-      h('p', {}, 'This dashboard needs its token (serve.token in the config).'),
+      { class: 'card inline-form' },
+      h(
+        'p',
+        { class: refused ? 'problem' : '' },
+        refused ? 'That token was not accepted.' : 'This dashboard needs its token (serve.token in the config).',
+      ),
+      h('label', { for: 'token' }, 'Token'),
       input,
       h('button', { type: 'submit' }, 'Open'),
     );

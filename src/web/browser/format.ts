@@ -56,9 +56,21 @@ export function distanceFromBand(kind: MetricKindName, value: number | null, low
   return `${Math.round((100 * Math.abs(value - edge)) / Math.abs(edge))} % ${side} the band`;
 }
 
-/** "3 min ago", "2 h ago", "4 d ago". */
+/** A time of today as `17:15` alone, of another day with its date. */
+export function formatNear(iso: string, timezone: string, now: string): string {
+  const full = formatTime(iso, timezone);
+  return full.slice(0, 10) === formatTime(now, timezone).slice(0, 10) ? full.slice(11) : full;
+}
+
+/** A run's logical time: a day as it is, an instant (the alert's) on the zone's clock. */
+export function formatLogical(logical: string, timezone: string): string {
+  return /^\d{4}-\d\d-\d\dT/.test(logical) ? formatTime(logical, timezone) : logical;
+}
+
+/** "just now", "3 min ago", "2 h ago", "4 d ago". */
 export function ago(iso: string, now: string): string {
   const minutes = Math.max(0, Math.round((Date.parse(now) - Date.parse(iso)) / 60_000));
+  if (minutes === 0) return 'just now';
   if (minutes < 60) return `${minutes} min ago`;
   if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h ago`;
   return `${Math.round(minutes / 1440)} d ago`;

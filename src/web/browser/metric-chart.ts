@@ -120,17 +120,22 @@ export function metricChartSpec(data: MetricResponse, size: { height: number; na
           tooltip,
         },
       },
-      // Last, so the alert points lie above the hover layer and take its clicks.
-      {
-        transform: [{ filter: 'datum.alert != null' }],
-        mark: { type: 'point' as const, filled: true, size: 90, cursor: 'pointer' },
-        encoding: {
-          y: { ...y, field: 'value' },
-          color: colour('alert'),
-          href: { field: 'href' },
-          tooltip,
-        },
-      },
+      // Last, so the alert points lie above the hover layer and take its clicks (none: no layer,
+      // whose empty scale Vega would warn about).
+      ...(alerts.size === 0
+        ? []
+        : [
+            {
+              transform: [{ filter: 'datum.alert != null' }],
+              mark: { type: 'point' as const, filled: true, size: 90, cursor: 'pointer' as const },
+              encoding: {
+                y: { ...y, field: 'value' },
+                color: colour('alert'),
+                href: { field: 'href' },
+                tooltip,
+              },
+            },
+          ]),
     ],
     config: {
       view: { stroke: null },

@@ -66,11 +66,15 @@ async function render(data: MetricResponse, reload: () => Promise<void>): Promis
   fill(byId('title'), title);
   const last = data.points.at(-1);
   const focus = data.points.find((p) => p.window === data.window) ?? last;
+  const banded = data.points.some((p) => p.low !== null);
   fill(
     byId('summary'),
     focus === undefined
       ? 'No windows in this range.'
-      : `${data.pinned ? 'Alert window' : 'Last window'} ${formatTime(focus.window, zone)} (${zone}): ` +
+      : !banded && data.slice !== ''
+        ? `${formatTime(focus.window, zone)} (${zone}): ${formatValue(data.kind, focus.value)}; ` +
+          'no band: the alert does not watch this slice (alerts.slices).'
+        : `${data.pinned ? 'Alert window' : 'Last window'} ${formatTime(focus.window, zone)} (${zone}): ` +
           `${formatValue(data.kind, focus.value)}, expected ${formatBand(data.kind, focus.low, focus.up)}` +
           `${suffix(distanceFromBand(data.kind, focus.value, focus.low, focus.up))}.`,
     data.pinned
@@ -93,6 +97,7 @@ function renderIncident(data: MetricResponse, reload: () => Promise<void>) {
   const box = byId('incident');
   const incident = data.incident;
   box.hidden = incident === null;
+  box.className = `card ${incident?.acknowledged === true ? 'state-acknowledged' : 'state-anomalous'}`;
   if (incident === null) return box.replaceChildren();
   const ack = h('button', { type: 'button' }, 'Acknowledge');
   ack.addEventListener('click', () => {
@@ -103,9 +108,17 @@ function renderIncident(data: MetricResponse, reload: () => Promise<void>) {
   });
   fill(
     box,
-    h('strong', {}, incident.acknowledged ? 'Acknowledged incident' : 'Open incident'),
+    h(
+      'strong',
+      {},
+      incident.silencedUntil !== null
+        ? `Silenced incident (until ${formatTime(incident.silencedUntil, data.timezone)})`
+        : incident.acknowledged
+          ? 'Acknowledged incident'
+          : 'Open incident',
+    ),
     ` since ${formatTime(incident.since, data.timezone)}; ` +
-      `last notified for ${formatTime(incident.lastWindow, data.timezone)}. `,
+      `last notified about the ${formatTime(incident.lastWindow, data.timezone, true)} window. `,
     incident.acknowledged ? 'No repeats until it is resolved.' : ack,
   );
 }
@@ -179,7 +192,7 @@ function renderAlerts(alerts: readonly AlertView[], data: MetricResponse) {
               {},
               h('a', { href: metricHref(data.metric, data.slice, a.window) }, formatTime(a.window, data.timezone)),
             ),
-            h('td', {}, a.kind),
+            h('td', { class: 'text kind' }, a.kind),
             h('td', {}, formatValue(data.kind, a.value)),
             h('td', {}, formatBand(data.kind, a.low, a.up)),
           ),

@@ -5,6 +5,8 @@ import {
   ago,
   distanceFromBand,
   formatBand,
+  formatLogical,
+  formatNear,
   formatTime,
   formatValue,
   metricHref,
@@ -33,18 +35,18 @@ export function startOverview(): void {
 
 function render(data: OverviewResponse, refresh: () => Promise<void>): void {
   const zone = data.timezone;
-  const time = (iso: string) => formatTime(iso, zone);
-  fill(byId('updated'), `Updated ${time(data.now)} (${zone}); refreshes every minute.`);
+  const time = (iso: string) => formatNear(iso, zone, data.now);
+  fill(byId('updated'), `Updated ${formatTime(data.now, zone)} (${zone}); refreshes every minute.`);
   renderIncidents(data, time, refresh);
   renderSources(data, time);
   renderJobs(data, time);
   const whole = data.tiles.filter((t) => t.slice === '');
   const slices = data.tiles.filter((t) => t.slice !== '');
-  fill(byId('tiles'), ...whole.map((t) => tile(t, zone)));
+  fill(byId('tiles'), ...whole.map((t) => tile(t, zone, data.now)));
   const folded = byId('slice-tiles');
   folded.hidden = slices.length === 0;
   fill(byId('slice-count'), `Slices (${slices.length} tiles, ${slices.filter((t) => t.state !== 'ok').length} not ok)`);
-  fill(byId('slice-grid'), ...slices.map((t) => tile(t, zone)));
+  fill(byId('slice-grid'), ...slices.map((t) => tile(t, zone, data.now)));
   renderSilences(data.silences, time, refresh);
 }
 
@@ -72,7 +74,14 @@ function incidentRow(incident: IncidentView, time: (iso: string) => string, refr
   });
   return h(
     'li',
-    { class: incident.acknowledged ? 'state-acknowledged' : 'state-anomalous' },
+    {
+      class:
+        incident.silencedUntil !== null
+          ? 'state-silenced'
+          : incident.acknowledged
+            ? 'state-acknowledged'
+            : 'state-anomalous',
+    },
     h(
       'a',
       { href: metricHref(incident.metric, incident.slice, incident.lastWindow) },
@@ -81,7 +90,11 @@ function incidentRow(incident: IncidentView, time: (iso: string) => string, refr
     ` since ${time(incident.since)}: ${formatValue(incident.kind, incident.value)}`,
     distance === '' ? '' : `, ${distance}`,
     ` (expected ${formatBand(incident.kind, incident.low, incident.up)})`,
-    incident.acknowledged ? h('span', { class: 'badge' }, 'acknowledged') : ack,
+    incident.silencedUntil !== null
+      ? h('span', { class: 'badge' }, `silenced until ${time(incident.silencedUntil)}`)
+      : incident.acknowledged
+        ? h('span', { class: 'badge' }, 'acknowledged')
+        : ack,
   );
 }
 
@@ -132,7 +145,7 @@ function renderJobs(data: OverviewResponse, time: (iso: string) => string) {
                 'tr',
                 { class: run.status === 'failure' ? 'state-anomalous' : '' },
                 h('td', {}, run.job),
-                h('td', {}, run.logical),
+                h('td', {}, formatLogical(run.logical, data.timezone)),
                 h('td', { title: run.error }, run.status === 'failure' ? `failed (try ${run.attempt})` : 'ok'),
                 h('td', {}, time(run.finishedAt)),
               ),
@@ -143,13 +156,13 @@ function renderJobs(data: OverviewResponse, time: (iso: string) => string) {
   );
 }
 
-function tile(t: Tile, zone: string): HTMLElement {
+function tile(t: Tile, zone: string, now: string): HTMLElement {
   const stateClass = `state-${t.state.replaceAll(' ', '-')}`;
   const detail =
     t.state === 'silenced' && t.silencedUntil !== null
-      ? `silenced until ${formatTime(t.silencedUntil, zone)}`
+      ? `silenced until ${formatNear(t.silencedUntil, zone, now)}`
       : t.since !== null
-        ? `since ${formatTime(t.since, zone)}`
+        ? `since ${formatNear(t.since, zone, now)}`
         : distanceFromBand(t.kind, t.value, t.low, t.up);
   return h(
     'a',

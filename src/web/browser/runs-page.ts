@@ -1,7 +1,7 @@
 import type { AlertHistoryEntry, RunView } from '../api-types.js';
 import { getJson, showError } from './api.js';
 import { byId, fill, h } from './dom.js';
-import { formatTime, metricHref } from './format.js';
+import { formatLogical, formatTime, metricHref } from './format.js';
 
 /** Every alert decided and every run attempt, newest first; each alert links to its window. */
 export function startRunsPage(): void {
@@ -51,10 +51,10 @@ export function startRunsPage(): void {
                 'tr',
                 { class: r.status === 'failure' ? 'state-anomalous' : '' },
                 h('td', {}, r.job),
-                h('td', {}, r.logical),
+                h('td', { class: 'text' }, formatLogical(r.logical, data.timezone)),
                 h('td', {}, r.attempt),
                 h('td', {}, formatTime(r.startedAt, data.timezone)),
-                h('td', {}, r.status),
+                h('td', { class: 'text kind' }, r.status),
                 h('td', {}, r.rows),
                 h('td', { class: 'error-text' }, r.error),
               ),
