@@ -12,7 +12,16 @@ export async function openWarehouse(
 ): Promise<Warehouse> {
   if (config.server) {
     const { openServerWarehouse } = await import('../warehouse/server-warehouse.js');
-    return openServerWarehouse(config.server, serverOptions);
+    const server = openServerWarehouse(config.server, serverOptions);
+    if (!config.cluster) return server;
+    const { checkClusterMode, clusterWarehouse } = await import('../warehouse/cluster-warehouse.js');
+    try {
+      await checkClusterMode(server, config.cluster);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    return clusterWarehouse(server, config.cluster);
   }
   const { openChdbWarehouse } = await import('../warehouse/chdb-warehouse.js');
   return openChdbWarehouse(config.embedded.path);

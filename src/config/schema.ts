@@ -72,22 +72,41 @@ const serverWarehouse = z.strictObject({
   retries: z.number().int().min(0).max(10).default(3),
 });
 
+/** A sharded and replicated cluster: vigil's own tables replicated to every host (docs/cluster.md). */
+const cluster = z.strictObject({
+  /** The cluster's name in the servers' <remote_servers>. */
+  name: z.string().regex(COLUMN_NAME, { error: 'a cluster name (letters, digits and _ only)' }),
+  /** Keeper path of vigil's replicated tables; {database} and {table} are filled in by ClickHouse. */
+  zooPath: z.string().startsWith('/').default('/clickhouse/vigil/{database}/{table}'),
+});
+
 const warehouse = z
   .strictObject({
     embedded: embeddedWarehouse.optional(),
     server: serverWarehouse.optional(),
+    cluster: cluster.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.embedded && value.server) {
       ctx.addIssue({ code: 'custom', message: 'either embedded or server, not both' });
     }
+    if (value.cluster && !value.server) {
+      ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'cluster mode needs warehouse.server' });
+    }
   })
   .transform(
-    (value): { server: ServerWarehouse; embedded?: undefined } | { embedded: EmbeddedWarehouse; server?: undefined } =>
-      value.server ? { server: value.server } : { embedded: value.embedded ?? embeddedWarehouse.parse({}) },
+    (
+      value,
+    ):
+      | { server: ServerWarehouse; embedded?: undefined; cluster?: ClusterConfig | undefined }
+      | { embedded: EmbeddedWarehouse; server?: undefined; cluster?: undefined } =>
+      value.server
+        ? { server: value.server, cluster: value.cluster }
+        : { embedded: value.embedded ?? embeddedWarehouse.parse({}) },
   );
 
 type EmbeddedWarehouse = z.output<typeof embeddedWarehouse>;
+type ClusterConfig = z.output<typeof cluster>;
 type ServerWarehouse = z.output<typeof serverWarehouse>;
 
 const sources = z.strictObject({

@@ -70,13 +70,13 @@ export class KeeperClaims {
   ) {}
 
   /** The claims table in Keeper, beside vigil's others; code 36 means the server has no Keeper for it. */
-  async ensure(onCluster = ''): Promise<void> {
-    await this.warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(this.table.database)}${onCluster}`, {
+  async ensure(): Promise<void> {
+    await this.warehouse.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(this.table.database)}`, {
       idempotent: true,
     });
     try {
       await this.warehouse.command(
-        `CREATE TABLE IF NOT EXISTS ${this.table.sql}${onCluster} (
+        `CREATE TABLE IF NOT EXISTS ${this.table.sql} (
   key String, holder String, token UInt64, version UInt64, state LowCardinality(String),
   expires_at DateTime64(3, 'UTC')
 ) ENGINE = KeeperMap('/vigil/${this.table.database}/${this.table.table}') PRIMARY KEY key`,

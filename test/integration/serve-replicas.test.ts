@@ -121,7 +121,7 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    if (!child.stderr || child.pid === undefined) throw new Error('serve did not start');
+    if (child.pid === undefined) throw new Error('serve did not start');
     const log: string[] = [];
     const lines = createInterface({ input: child.stderr });
     const url = await new Promise<string>((resolve, reject) => {
@@ -210,7 +210,7 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
     await stop(a, b);
   }, 120_000);
 
-  it('completes the run on the other replica when its holder is killed mid-send (kill -9), round after round', async () => {
+  it('completes the run on the other replica when its holder is killed mid-send (kill -9), in rounds', async () => {
     fake.answerSendsAfter(1_200);
     try {
       for (let repetition = 0; repetition < 4; repetition++) {
@@ -229,7 +229,8 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
           async (error: unknown) => {
             throw new Error(
               `${String(error)}; claim ${JSON.stringify(await claimOf(key))}, victim ${victim.pid}\n` +
-                `survivor ${survivor.pid}:\n${survivor.log.slice(-15).join('\n')}\nvictim:\n${victim.log.slice(-8).join('\n')}`,
+                `survivor ${survivor.pid}:\n${survivor.log.slice(-15).join('\n')}\n` +
+                `victim:\n${victim.log.slice(-8).join('\n')}`,
             );
           },
         );
