@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- suite…] [-- --quick]` (suites: simulator, etl, report, alert, detect): every figure is
+ * `npm run bench [-- suite…] [-- --quick]` (suites: simulator, etl, report, alert, detect, and cluster
+ * only when asked for: it needs Debian's ZooKeeper and a chDB of its own): every figure is
  * measured in this process, and speed
  * is reported as a ratio against a baseline measured in the same run, so machines compare.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchWarehouse, peakRssMiB, type Measurement } from './harness.js';
 import { benchAlert } from './alert.bench.js';
+import { benchCluster } from './cluster.bench.js';
 import { benchDetect } from './detect.bench.js';
 import { benchEtl } from './etl.bench.js';
 import { benchReport } from './report.bench.js';
@@ -18,9 +20,14 @@ const include = (suite: string) => wanted.length === 0 || wanted.includes(suite)
 const volumes = quick ? [1_000_000] : [1_000_000, 10_000_000];
 
 const measurements: Measurement[] = [];
+const needsWarehouse = ['simulator', 'etl', 'report', 'alert'].some(include);
+if (wanted.includes('cluster')) {
+  // chDB opens one data directory per process: the cluster suite's (with Keeper) runs alone.
+  if (needsWarehouse) throw new Error('run the cluster suite on its own: npm run bench -- cluster');
+  measurements.push(...(await benchCluster()));
+}
 // Detection needs no warehouse.
 if (include('detect')) measurements.push(...(await benchDetect()));
-const needsWarehouse = ['simulator', 'etl', 'report', 'alert'].some(include);
 const { warehouse, dispose } = needsWarehouse ? benchWarehouse() : { warehouse: undefined, dispose: async () => {} };
 try {
   if (warehouse && include('simulator')) {
