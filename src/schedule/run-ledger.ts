@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ensureVigilTables, type VigilTables } from '../tables/vigil-tables.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { JobName } from './jobs.js';
@@ -10,12 +11,18 @@ export interface RunRecord {
   readonly attempt: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  readonly status: 'success' | 'failure';
+  /** `running` from when an attempt begins until its outcome is recorded (without Keeper). */
+  readonly status: 'success' | 'failure' | 'running';
   /** The failure's message, secrets already redacted; '' on success. */
   readonly error: string;
   /** Rows written (the ETL) or notifications sent; 0 when not applicable. */
   readonly rows: number;
+  /** For a running attempt: `host:pid` of the process running it. */
+  readonly holder?: string;
 }
+
+/** This process, as the ledger names the holder of a running attempt. */
+const THIS_PROCESS = `${hostname()}:${process.pid}`;
 
 /** The run ledger in the warehouse: every attempt of every scheduled run. */
 export class RunLedger {
@@ -36,11 +43,29 @@ export class RunLedger {
         status: run.status,
         error: run.error,
         rows: run.rows,
+        holder: run.status === 'running' ? THIS_PROCESS : '',
       },
     ]);
   }
 
-  /** The latest attempts, newest first. */
+  /** Says an attempt has begun, so another process sees it in progress (without Keeper's claims). */
+  async begin(run: Pick<RunRecord, 'job' | 'logical' | 'attempt' | 'startedAt'>): Promise<void> {
+    await this.record({ ...run, finishedAt: run.startedAt, status: 'running', error: '', rows: 0 });
+  }
+
+  /**
+   * The attempt of a job begun within `freshMs` before `now` whose outcome is not recorded yet: in
+   * progress, or crashed (which cannot be told apart without Keeper, so it is forgotten after
+   * `freshMs`).
+   */
+  async inProgress(job: JobName, now: Date, freshMs: number): Promise<RunRecord | undefined> {
+    const [running] = (await this.recent({ job, limit: 20 })).filter(
+      (run) => run.status === 'running' && run.startedAt.getTime() > now.getTime() - freshMs && !diedHere(run),
+    );
+    return running;
+  }
+
+  /** The latest attempts, newest first (an attempt begun and finished: its outcome only). */
   async recent(options: { job?: JobName; limit: number }): Promise<RunRecord[]> {
     await this.ensure();
     const rows = await this.warehouse.query<{
@@ -49,13 +74,16 @@ export class RunLedger {
       attempt: number;
       started_at: string;
       finished_at: string;
-      status: 'success' | 'failure';
+      status: RunRecord['status'];
       error: string;
       rows: number;
+      holder: string;
     }>(
       `SELECT job, logical, attempt, toString(started_at) AS started_at, toString(finished_at) AS finished_at,
-         status, error, rows
-       FROM ${this.tables.runs.sql} WHERE {job:String} = '' OR job = {job:String}
+         status, error, rows, holder
+       FROM ${this.tables.runs.sql} WHERE ({job:String} = '' OR job = {job:String})
+         AND NOT (status = 'running' AND (job, logical, attempt, started_at) IN (
+           SELECT job, logical, attempt, started_at FROM ${this.tables.runs.sql} WHERE status != 'running'))
        ORDER BY started_at DESC, attempt DESC LIMIT {limit:UInt32}`,
       { params: { job: options.job ?? '', limit: options.limit } },
     );
@@ -66,6 +94,7 @@ export class RunLedger {
       status: r.status,
       error: r.error,
       rows: r.rows,
+      ...(r.holder === '' ? {} : { holder: r.holder }),
       startedAt: new Date(`${r.started_at.replace(' ', 'T')}Z`),
       finishedAt: new Date(`${r.finished_at.replace(' ', 'T')}Z`),
     }));
@@ -73,6 +102,18 @@ export class RunLedger {
 
   private ensure(): Promise<void> {
     return ensureVigilTables(this.warehouse, this.tables);
+  }
+}
+
+/** A running attempt begun by a process of this host that is gone: it crashed (kill -9, say). */
+function diedHere(run: RunRecord): boolean {
+  const [host, pid] = run.holder?.split(':') ?? [];
+  if (host !== hostname() || pid === undefined || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -23,7 +23,11 @@ export interface SchedulerOptions {
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly clock: Clock;
-  readonly ledger: { record(run: RunRecord): Promise<void> };
+  /** Every attempt's outcome; with `begin`, also its start (one instance, without Keeper's claims). */
+  readonly ledger: {
+    record(run: RunRecord): Promise<void>;
+    begin?(run: Pick<RunRecord, 'job' | 'logical' | 'attempt' | 'startedAt'>): Promise<void>;
+  };
   readonly logger: Logger;
   /** Applied to every error text before it is logged or recorded. */
   readonly redact: (text: string) => string;
@@ -52,6 +56,9 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
   const attemptAll = async (job: ScheduledJob, scheduledAt: Date): Promise<void> => {
     for (let attempt = 1; attempt <= options.retries + 1; attempt++) {
       const startedAt = options.clock.now();
+      await options.ledger
+        .begin?.({ job: job.name, logical: job.logical(scheduledAt), attempt, startedAt })
+        .catch((error: unknown) => options.logger.error(`run ledger: ${options.redact(String(error))}`));
       let outcome: Pick<RunRecord, 'status' | 'error' | 'rows'>;
       try {
         const result = await job.run(scheduledAt, stopping.signal);

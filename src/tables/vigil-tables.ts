@@ -49,6 +49,8 @@ export async function ensureVigilTables(warehouse: Warehouse, tables: VigilTable
     createEvaluationsTableSql(tables.evaluations),
     createNotificationsTableSql(tables.notifications),
     createRunsTableSql(tables.runs),
+    // Ledgers made before the column: the process that began an attempt.
+    `ALTER TABLE ${tables.runs.sql} ADD COLUMN IF NOT EXISTS holder String DEFAULT ''`,
     createSilencesTableSql(tables.silences),
   ]);
 }
@@ -144,6 +146,7 @@ function createRunsTableSql(table: TableName): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
   job LowCardinality(String), logical String, attempt UInt8,
   started_at DateTime64(3, 'UTC'), finished_at DateTime64(3, 'UTC'),
-  status LowCardinality(String), error String, rows UInt64
+  status LowCardinality(String), error String, rows UInt64,
+  holder String DEFAULT '' -- host:pid of the process that began a running attempt
 ) ENGINE = MergeTree ORDER BY (job, started_at)`;
 }

@@ -75,7 +75,7 @@ export interface SourceFreshness {
 export interface JobRun {
   readonly job: string;
   readonly logical: string;
-  readonly status: 'success' | 'failure';
+  readonly status: 'success' | 'failure' | 'running';
   readonly attempt: number;
   readonly finishedAt: string;
   readonly error: string;
@@ -148,7 +148,7 @@ export interface RunView {
   readonly attempt: number;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly status: 'success' | 'failure';
+  readonly status: 'success' | 'failure' | 'running';
   readonly error: string;
   readonly rows: number;
 }

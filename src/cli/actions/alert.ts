@@ -26,7 +26,9 @@ export async function action(ctx: CliContext, flags: AlertFlags): Promise<void> 
   const dryRun = flags.dryRun ?? false;
   const delivery = dryRun ? undefined : await ctx.delivery();
   const work = () => runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, { at, dryRun });
-  const result = dryRun ? await work() : await exclusively(ctx, runKey('alert', at, settings.alert.lagMs), work);
+  const result = dryRun
+    ? await work()
+    : await exclusively(ctx, 'alert', runKey('alert', at, settings.alert.lagMs), work);
   const destination = delivery ? [...delivery.destinations.keys()].join(', ') : '';
   ctx.print(describe(result, settings.timezone, destination));
   if (dryRun) ctx.print(describeDryRun(result.notifications));

@@ -39,7 +39,7 @@ export async function action(ctx: CliContext, flags: EtlFlags): Promise<void> {
   // apart from any other run's, so running beside one is safe.
   const [only] = days;
   const outcomes =
-    days.length === 1 && only !== undefined ? await exclusively(ctx, runKey('etl', only), work) : await work();
+    days.length === 1 && only !== undefined ? await exclusively(ctx, 'etl', runKey('etl', only), work) : await work();
   ctx.print(summary(outcomes, target, etl.sources));
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) {

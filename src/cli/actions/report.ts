@@ -28,7 +28,7 @@ export async function action(ctx: CliContext, flags: ReportFlags): Promise<void>
       dryRun,
       force: flags.force ?? false,
     });
-  const result = dryRun ? await work() : await exclusively(ctx, runKey('report', day), work);
+  const result = dryRun ? await work() : await exclusively(ctx, 'report', runKey('report', day), work);
   if (dryRun) {
     ctx.print(describeDryRun([result.notification]));
     if (result.alreadyDelivered.length > 0 && !flags.force) {

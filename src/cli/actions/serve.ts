@@ -98,7 +98,8 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
       retries: schedule.retries,
       retryDelayMs: schedule.retryDelayMs,
       clock: systemClock,
-      ledger,
+      // One instance: each attempt's start goes to the ledger too, so a one-off run sees it under way.
+      ledger: coordination.mode === 'none' ? ledger : { record: (run: RunRecord) => ledger.record(run) },
       logger: ctx.logger,
       redact,
     });

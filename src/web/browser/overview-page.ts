@@ -146,7 +146,15 @@ function renderJobs(data: OverviewResponse, time: (iso: string) => string) {
                 { class: run.status === 'failure' ? 'state-anomalous' : '' },
                 h('td', {}, run.job),
                 h('td', {}, formatLogical(run.logical, data.timezone)),
-                h('td', { title: run.error }, run.status === 'failure' ? `failed (try ${run.attempt})` : 'ok'),
+                h(
+                  'td',
+                  { title: run.error },
+                  run.status === 'failure'
+                    ? `failed (try ${run.attempt})`
+                    : run.status === 'running'
+                      ? 'running'
+                      : 'ok',
+                ),
                 h('td', {}, time(run.finishedAt)),
               ),
             ),
