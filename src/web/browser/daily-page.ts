@@ -40,9 +40,12 @@ export function startDailyPage(): void {
         return column.kind === 'ratio' ? `${(100 * v).toFixed(1)} %` : Math.round(v).toLocaleString('en-US');
       };
       fill(byId('daily-head'), h('tr', {}, h('th', {}, 'day'), ...data.columns.map((c) => h('th', {}, c.name))));
+      // Days before the first with events are not rows of dashes: the data begins there.
+      const first = data.days.findIndex((d) => d.metrics !== null);
       fill(
         byId('daily-body'),
-        ...[...data.days]
+        ...data.days
+          .slice(first < 0 ? data.days.length : first)
           .reverse()
           .map((d) => h('tr', {}, h('td', {}, d.day), ...data.columns.map((c) => h('td', {}, value(d.metrics, c))))),
       );
