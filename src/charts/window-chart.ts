@@ -1,6 +1,7 @@
 import type { SeriesValue } from '../detect/detector.js';
 import type { Locale } from '../metrics/locale.js';
 import { metricName, METRICS, type AlertMetric } from '../metrics/metrics.js';
+import { wallClockMs } from '../time/wall-clock.js';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ChartSpec } from './chart-spec.js';
 
 export interface WindowChartInput {
@@ -42,21 +43,7 @@ export function windowPanelsSpec(title: string, inputs: readonly WindowChartInpu
 }
 
 function windowPanel(input: WindowChartInput, size: { width: number; height: number }): Record<string, unknown> {
-  const wallClock = new Intl.DateTimeFormat('en-US', {
-    timeZone: input.timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  const offset = (ms: number) => {
-    const parts = wallClock.formatToParts(ms);
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
-  };
+  const offset = (ms: number) => wallClockMs(ms, input.timezone) - ms;
   const scale = METRICS[input.metric].kind === 'ratio' ? 100 : 1;
   const last = input.windows.length - 1;
   const values = input.windows.map((window, i) => {

@@ -1,30 +1,5 @@
+import { wallClockMs } from '../../time/wall-clock.js';
 import type { MetricKindName } from '../api-types.js';
-
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
-
-function wallClock(timezone: string): Intl.DateTimeFormat {
-  let format = wallClocks.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    wallClocks.set(timezone, format);
-  }
-  return format;
-}
-
-/** An instant as the zone's wall clock, encoded as a UTC instant (what Vega's utc scale reads). */
-export function wallClockMs(iso: string | number, timezone: string): number {
-  const parts = wallClock(timezone).formatToParts(new Date(iso));
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-}
 
 /** `2024-03-06 17:00` in the zone; `17:00` alone when `timeOnly`. */
 export function formatTime(iso: string | number, timezone: string, timeOnly = false): string {

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { MetricResponse } from '../api-types.js';
-import { formatBand, formatTime, formatValue, metricHref, wallClockMs } from './format.js';
+import { wallClockMs } from '../../time/wall-clock.js';
+import { formatBand, formatTime, formatValue, metricHref } from './format.js';
 
 const SERIES = ['value', 'expected band', 'same time last week', 'alert'] as const;
 const COLOURS = ['#1f5fa8', '#b9d3ee', '#8a8a8a', '#c62828'];

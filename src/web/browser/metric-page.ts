@@ -1,4 +1,5 @@
 import { RANGES, type AlertView, type MetricResponse, type RangeName, type SilenceView } from '../api-types.js';
+import { acknowledgeButton, removeSilenceButton } from './actions.js';
 import { clearError, getJson, pageQuery, postJson, showError } from './api.js';
 import { byId, fill, h } from './dom.js';
 import {
@@ -99,13 +100,7 @@ function renderIncident(data: MetricResponse, reload: () => Promise<void>) {
   box.hidden = incident === null;
   box.className = `card ${incident?.acknowledged === true ? 'state-acknowledged' : 'state-anomalous'}`;
   if (incident === null) return box.replaceChildren();
-  const ack = h('button', { type: 'button' }, 'Acknowledge');
-  ack.addEventListener('click', () => {
-    ack.disabled = true;
-    postJson('/api/acknowledge', { metric: data.metric, slice: data.slice, by: 'dashboard' })
-      .then(reload)
-      .catch(showError);
-  });
+  const ack = acknowledgeButton({ metric: data.metric, slice: data.slice }, reload);
   fill(
     box,
     h(
@@ -159,13 +154,7 @@ function silenceList(silences: readonly SilenceView[], zone: string, reload: () 
     'ul',
     { id: 'silence-list' },
     ...silences.map((s) => {
-      const remove = h('button', { type: 'button', class: 'small' }, 'Remove');
-      remove.addEventListener('click', () => {
-        remove.disabled = true;
-        postJson(`/api/silences/${encodeURIComponent(s.id)}/remove`, { by: 'dashboard' })
-          .then(reload)
-          .catch(showError);
-      });
+      const remove = removeSilenceButton(s.id, reload);
       return h(
         'li',
         {},

@@ -1,5 +1,6 @@
 import type { IncidentView, OverviewResponse, SilenceView, Tile } from '../api-types.js';
-import { clearError, getJson, postJson, showError } from './api.js';
+import { acknowledgeButton, removeSilenceButton } from './actions.js';
+import { clearError, getJson, showError } from './api.js';
 import { byId, fill, h } from './dom.js';
 import {
   ago,
@@ -65,13 +66,7 @@ function renderIncidents(data: OverviewResponse, time: (iso: string) => string, 
 
 function incidentRow(incident: IncidentView, time: (iso: string) => string, refresh: () => Promise<void>) {
   const distance = distanceFromBand(incident.kind, incident.value, incident.low, incident.up);
-  const ack = h('button', { type: 'button', class: 'small' }, 'Acknowledge');
-  ack.addEventListener('click', () => {
-    ack.disabled = true;
-    postJson('/api/acknowledge', { metric: incident.metric, slice: incident.slice, by: 'dashboard' })
-      .then(refresh)
-      .catch(showError);
-  });
+  const ack = acknowledgeButton({ metric: incident.metric, slice: incident.slice }, refresh, true);
   return h(
     'li',
     {
@@ -210,13 +205,7 @@ function renderSilences(silences: readonly SilenceView[], time: (iso: string) =>
       'ul',
       {},
       ...silences.map((s) => {
-        const remove = h('button', { type: 'button', class: 'small' }, 'Remove');
-        remove.addEventListener('click', () => {
-          remove.disabled = true;
-          postJson(`/api/silences/${encodeURIComponent(s.id)}/remove`, { by: 'dashboard' })
-            .then(refresh)
-            .catch(showError);
-        });
+        const remove = removeSilenceButton(s.id, refresh);
         return h(
           'li',
           {},
