@@ -330,12 +330,19 @@ describe('simulator live mode', () => {
       await clock.advanceTo(new Date(`2024-03-05T${minute}:00Z`));
       await appendedAt(expected);
     }
+    // An alert at a minute's tick first catches the simulation up (serve --simulate-live): once
+    // catchUp resolves, the minute that just ended is there, whichever of the two woke first.
+    await clock.advanceTo(new Date('2024-03-05T12:07:00Z'));
+    await live.catchUp();
+    expect(appended.at(-1)).toBe('12:07');
+    const [newest] = await warehouse.query<{ t: string }>('SELECT toString(max(time)) AS t FROM sim_live.feed_actions');
+    expect(newest?.t.slice(11, 16)).toBe('12:06');
     await live.stop();
-    expect(appended).toEqual(['12:03', '12:04', '12:05', '12:06']);
+    expect(appended.slice(0, 4)).toEqual(['12:03', '12:04', '12:05', '12:06']);
     await simulateFresh(warehouse, tablesIn('sim_live_reference'), {
       population,
       from,
-      until: new Date('2024-03-05T12:06:00Z'),
+      until: new Date('2024-03-05T12:07:00Z'),
       anomalies: [],
       timezone,
     });
