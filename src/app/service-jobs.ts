@@ -28,7 +28,9 @@ export interface ServiceDeps {
  */
 export function serviceJobs(settings: Settings, deps: ServiceDeps): ScheduledJob[] {
   const dayBefore = (at: Date) => yesterday(at, settings.timezone);
-  const alertDeps = { ...deps, memory: new AlertMemory() };
+  // A replica's memory of the alert state goes stale while others run windows: with a
+  // coordinator, every run reads the state from the warehouse.
+  const alertDeps = { ...deps, memory: deps.coordinator ? undefined : new AlertMemory() };
   const keyOf = (job: ScheduledJob, at: Date) =>
     job.name === 'alert' ? runKey('alert', at, settings.alert.lagMs) : runKey(job.name, job.logical(at));
   return coordinated(deps.coordinator ?? uncoordinated, keyOf, [

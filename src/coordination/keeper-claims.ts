@@ -62,6 +62,8 @@ interface ClaimRow {
  * caller sends nothing without a claim.
  */
 export class KeeperClaims {
+  private claims = 0;
+
   constructor(
     private readonly warehouse: Warehouse,
     private readonly table: TableName,
@@ -97,13 +99,15 @@ export class KeeperClaims {
    * `again` (a re-run asked for by a person).
    */
   async claim(key: string, again = false): Promise<ClaimOutcome> {
+    // Each claim names its own tenure: two claims of one process racing for a key are two.
+    const me = `${this.holder}/${++this.claims}`;
     try {
       await this.warehouse.command(
         `INSERT INTO ${this.table.sql} (key, holder, token, version, state, expires_at)
          SELECT {key:String}, {holder:String}, 1, 1, 'running', now64(3) + toIntervalMillisecond({lease:UInt32})`,
-        { params: { key, holder: this.holder, lease: this.leaseMs }, settings: WRITE },
+        { params: { key, holder: me, lease: this.leaseMs }, settings: WRITE },
       );
-      return { kind: 'won', claim: { key, holder: this.holder, token: 1 }, tookOver: false };
+      return { kind: 'won', claim: { key, holder: me, token: 1 }, tookOver: false };
     } catch (error) {
       if (!isKeeperConflict(error)) throw error;
     }
@@ -119,10 +123,12 @@ export class KeeperClaims {
       `version = {version:UInt64}`,
       seen.version,
       `holder = {holder:String}, token = token + 1, state = 'running'`,
+      undefined,
+      me,
     );
     const after = await this.read(key);
-    if (after?.holder === this.holder && after.token === seen.token + 1)
-      return { kind: 'won', claim: { key, holder: this.holder, token: after.token }, tookOver: true };
+    if (after?.holder === me && after.token === seen.token + 1)
+      return { kind: 'won', claim: { key, holder: me, token: after.token }, tookOver: true };
     if (after === undefined) return this.claim(key, again);
     return after.state === 'done'
       ? { kind: 'done', holder: after.holder }
@@ -131,7 +137,7 @@ export class KeeperClaims {
 
   /** Extends our lease; false when it is no longer ours (it expired and was taken over). */
   async renew(claim: Claim): Promise<boolean> {
-    await this.update(claim.key, tenure, 0, 'state = state', claim);
+    await this.update(claim.key, `${tenure} AND state = 'running'`, 0, 'state = state', claim);
     return this.holds(claim);
   }
 
@@ -192,6 +198,7 @@ export class KeeperClaims {
     version: number,
     assignments: string,
     claim?: Claim,
+    newHolder?: string,
   ): Promise<void> {
     try {
       await this.warehouse.command(
@@ -203,7 +210,7 @@ export class KeeperClaims {
             key,
             version,
             lease: this.leaseMs,
-            holder: this.holder,
+            holder: newHolder ?? '',
             owner: claim?.holder ?? '',
             token: claim?.token ?? 0,
           },

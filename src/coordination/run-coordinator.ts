@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly wait: boolean;
   /** A person's re-run: finished work is done again. */
   readonly again?: boolean;
+  /** A role rather than a run (polling Telegram): released when it ends, for another to take. */
+  readonly release?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -71,27 +73,37 @@ export function claimedRuns(claims: RunClaims, logger: Logger): RunCoordinator {
           continue;
         }
         if (outcome.tookOver) logger.warn(`${key}: taken over (its holder's lease ran out)`);
-        return { ran: true, value: await holding(claims, outcome.claim, work, logger) };
+        return { ran: true, value: await holding(claims, outcome.claim, work, logger, options.release ?? false) };
       }
     },
   };
 }
 
-async function holding<T>(claims: RunClaims, claim: Claim, work: () => Promise<T>, logger: Logger): Promise<T> {
-  let renewing = Promise.resolve();
+async function holding<T>(
+  claims: RunClaims,
+  claim: Claim,
+  work: () => Promise<T>,
+  logger: Logger,
+  release: boolean,
+): Promise<T> {
+  let renewing: Promise<void> | undefined;
   const timer = setInterval(() => {
+    // One renewal at a time: a slow one is not overtaken by the next.
+    if (renewing) return;
     renewing = claims
       .renew(claim)
       .then((held) => {
         if (!held) logger.warn(`${claim.key}: lost its claim (the lease ran out); another process may run it`);
       })
-      .catch((error: unknown) => logger.warn(`${claim.key}: could not renew its claim: ${String(error)}`));
+      .catch((error: unknown) => logger.warn(`${claim.key}: could not renew its claim: ${String(error)}`))
+      .finally(() => (renewing = undefined));
   }, claims.leaseMs / 3);
   try {
     const value = await currentRun.run({ claims, claim }, work);
     clearInterval(timer);
     await renewing;
-    if (!(await claims.complete(claim))) logger.warn(`${claim.key}: finished after another process took it over`);
+    if (release) await claims.release(claim);
+    else if (!(await claims.complete(claim))) logger.warn(`${claim.key}: finished after another process took it over`);
     return value;
   } catch (error) {
     clearInterval(timer);

@@ -41,7 +41,7 @@ export interface Delivery {
 
 /** The claims a send takes (KeeperClaims). */
 export interface SendClaims {
-  claim(key: string): Promise<ClaimOutcome>;
+  claim(key: string, again?: boolean): Promise<ClaimOutcome>;
   complete(claim: Claim): Promise<boolean>;
   release(claim: Claim): Promise<void>;
 }
@@ -92,6 +92,8 @@ export async function dispatch(
   own: readonly PendingNotification[],
   /** The messages earlier runs left pending, when the caller has read them already. */
   earlier?: readonly { readonly message: string; readonly missing: readonly string[] }[],
+  /** A person's resend (report --force): this run's own messages go out even if sent before. */
+  options: { readonly resend?: boolean } = {},
 ): Promise<DeliveryOutcome[]> {
   const started = delivery.now().getTime();
   const left = () => delivery.policy.deadlineMs - (delivery.now().getTime() - started);
@@ -107,7 +109,7 @@ export async function dispatch(
         outcomes.push({ id, destination, sent: false, skipped: true, earlier });
         continue;
       }
-      const claimed = await claimSend(delivery, id, destination, left);
+      const claimed = await claimSend(delivery, id, destination, left, (options.resend ?? false) && !earlier);
       if ('elsewhere' in claimed) {
         // Sent by another process that may have died before its journal said so: say it here.
         if (claimed.done) await journal.delivered(id, destination, {}, delivery.now());
@@ -152,9 +154,10 @@ async function claimSend(
   id: string,
   destination: string,
   left: () => number,
+  again: boolean,
 ): Promise<{ claim: Claim | undefined } | { elsewhere: string; done: boolean }> {
   if (!delivery.claims) return { claim: undefined };
-  let outcome = await delivery.claims.claim(`send:${id}:${destination}`);
+  let outcome = await delivery.claims.claim(`send:${id}:${destination}`, again);
   // Held by a process that may have died mid-send: wait out its lease (within the run's deadline)
   // and take the send over, rather than leave it for the next run.
   while (outcome.kind === 'held' && outcome.expiresInMs > 0 && outcome.expiresInMs < left()) {

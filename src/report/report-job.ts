@@ -91,6 +91,8 @@ export async function runReport(deps: ReportDeps, settings: ReportSettings, run:
     delivery,
     journal,
     targets.length > 0 ? [{ notification, destinations: targets }] : [],
+    undefined,
+    { resend: run.force },
   );
   return { ...result, alreadyDelivered, deliveries };
 }

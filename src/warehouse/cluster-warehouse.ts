@@ -31,7 +31,7 @@ const GLOBAL_SUBQUERIES = { distributed_product_mode: 'global' } as const;
 /**
  * The statements vigil makes, as cluster mode needs them (each rewrite is checked statement by
  * statement in tests):
- * - `CREATE DATABASE`, `CREATE TABLE … IF NOT EXISTS`, `CREATE VIEW`, `DROP TABLE` of vigil's own
+ * - `CREATE DATABASE`, `CREATE TABLE … IF NOT EXISTS`, `CREATE VIEW`, `RENAME`, `DROP TABLE` of vigil's own
  *   tables run `ON CLUSTER`, MergeTree engines become their Replicated kind on one Keeper path
  *   (every host a replica), drops are `SYNC` (a re-created table finds its path free);
  * - a staging table is made on this host only, with an explicit engine: the target's own
@@ -110,7 +110,9 @@ export function rewrite(sql: string, cluster: ClusterSettings, onCluster: string
   const createDatabase = /^CREATE DATABASE IF NOT EXISTS (`[^`]+`|\w+)$/.exec(text);
   if (createDatabase?.[1]) return [{ sql: `${text}${onCluster}` }];
   const drop = new RegExp(`^DROP TABLE (IF EXISTS )?${NAME}$`).exec(text);
-  if (drop?.[2] && !STAGING.test(drop[2])) return [{ sql: `${text}${onCluster} SYNC` }];
+  // IF EXISTS: a table one host never had must not fail the drop on the others.
+  if (drop?.[2] && !STAGING.test(drop[2])) return [{ sql: `DROP TABLE IF EXISTS ${drop[2]}${onCluster} SYNC` }];
+  if (new RegExp(`^RENAME TABLE ${NAME} TO ${NAME}$`).test(text)) return [{ sql: `${text}${onCluster}` }];
   const replace = new RegExp(`^ALTER TABLE ${NAME} REPLACE PARTITION`).exec(text);
   if (replace?.[1]) return [{ sql: `SYSTEM SYNC REPLICA ${replace[1]} LIGHTWEIGHT` }, { sql: text }];
   return [{ sql: text }];
@@ -140,8 +142,22 @@ async function stagingDdl(warehouse: Warehouse, sql: string, of: TableName): Pro
   );
   if (!table) return sql;
   const engine = table.engine.replace(/^Replicated/, '');
-  const partition = table.partition_key === '' ? '' : ` PARTITION BY (${table.partition_key})`;
-  return `${sql} ENGINE = ${engine}${partition} ORDER BY (${table.sorting_key})`;
+  const partition = table.partition_key === '' ? '' : ` PARTITION BY ${asKey(table.partition_key)}`;
+  return `${sql} ENGINE = ${engine}${partition} ORDER BY ${asKey(table.sorting_key)}`;
+}
+
+/**
+ * A key as system.tables gives it (`event_date`, `event_date, user_id`) as the DDL must write it
+ * for REPLACE PARTITION to accept the tables as the same: a tuple in brackets, one column bare.
+ */
+function asKey(columns: string): string {
+  let depth = 0;
+  for (const char of columns) {
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (char === ',' && depth === 0) return `(${columns})`;
+  }
+  return columns === '' ? 'tuple()' : columns;
 }
 
 function isTimeout(error: unknown): boolean {

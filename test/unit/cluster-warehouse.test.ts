@@ -127,7 +127,7 @@ describe('cluster mode, statement by statement', () => {
     expect(commands).toEqual([
       'DROP TABLE IF EXISTS `out`.`slices_user_days_staging_20240310_0a1b2c3d`',
       'CREATE TABLE `out`.`slices_user_days_staging_20240310_0a1b2c3d` AS `out`.`slices_user_days` ' +
-        'ENGINE = ReplacingMergeTree PARTITION BY (event_date) ORDER BY (event_date, user_id)',
+        'ENGINE = ReplacingMergeTree PARTITION BY event_date ORDER BY (event_date, user_id)',
       'SYSTEM SYNC REPLICA `out`.`slices_user_days` LIGHTWEIGHT',
       "ALTER TABLE `out`.`slices_user_days` REPLACE PARTITION ID '20240310' " +
         'FROM `out`.`slices_user_days_staging_20240310_0a1b2c3d`',
@@ -138,9 +138,14 @@ describe('cluster mode, statement by statement', () => {
 
   it('drops ON CLUSTER and SYNC, so a table made again finds its Keeper path free', async () => {
     const server = recordingServer();
-    await clusterWarehouse(server.warehouse, CLUSTER).command('DROP TABLE IF EXISTS `vigil`.`alert_windows`');
+    const cluster = clusterWarehouse(server.warehouse, CLUSTER);
+    await cluster.command('DROP TABLE IF EXISTS `vigil`.`alert_windows`');
+    await cluster.command('DROP TABLE `out`.`slices_legacy`');
+    await cluster.command('RENAME TABLE `out`.`slices` TO `out`.`slices_legacy`');
     expect(server.statements.map((s) => s.sql)).toEqual([
       'DROP TABLE IF EXISTS `vigil`.`alert_windows` ON CLUSTER `prod` SYNC',
+      'DROP TABLE IF EXISTS `out`.`slices_legacy` ON CLUSTER `prod` SYNC',
+      'RENAME TABLE `out`.`slices` TO `out`.`slices_legacy` ON CLUSTER `prod`',
     ]);
   });
 

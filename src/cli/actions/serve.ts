@@ -1,5 +1,7 @@
 import { catchUpEtl, serviceJobs } from '../../app/service-jobs.js';
 import type { Coordination } from '../../app/coordination.js';
+import type { Logger } from '../../log/logger.js';
+import { sleep } from '../../time/sleep.js';
 import { localLinkWarning } from '../../app/settings.js';
 import { ConfigError } from '../../config/config-error.js';
 import { exposedWithoutToken } from '../../web/hosts.js';
@@ -44,25 +46,32 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
     coordination: () => coordination.health(),
   });
   const web = await startWebServer(app, settings.serve.host, settings.serve.port);
-  // The buttons of Telegram alerts are answered here, by long polling.
+  // The buttons of Telegram alerts are answered here, by long polling: by one replica at a time
+  // (Telegram answers a second poller with 409), taken over when it stops or dies.
   const { telegram } = settings.delivery;
-  const presses = telegram
-    ? (await import('../../notify/telegram-presses.js')).startTelegramPresses(
-        telegram,
-        {
-          warehouse,
-          tables: settings.tables,
-          timezone: settings.timezone,
-          allowedUsers: telegram.allowedUsers,
-          now: ctx.io.now,
-          commands: (await import('../../app/telegram-commands.js')).telegramCommands(settings, {
+  const startPresses = telegram
+    ? async () =>
+        (await import('../../notify/telegram-presses.js')).startTelegramPresses(
+          telegram,
+          {
             warehouse,
-            logger: ctx.logger,
+            tables: settings.tables,
+            timezone: settings.timezone,
+            allowedUsers: telegram.allowedUsers,
             now: ctx.io.now,
-          }),
-        },
-        ctx.logger,
-      )
+            commands: (await import('../../app/telegram-commands.js')).telegramCommands(settings, {
+              warehouse,
+              logger: ctx.logger,
+              now: ctx.io.now,
+            }),
+          },
+          ctx.logger,
+        )
+    : undefined;
+  const presses = startPresses
+    ? coordination.mode === 'keeper'
+      ? pollAsRole(coordination, startPresses, ctx.logger, settings.serve.leaseMs)
+      : await startPresses()
     : undefined;
   try {
     const caughtUp = await catchUpEtl(settings, deps, ledger, ctx.io.now(), redact);
@@ -129,4 +138,43 @@ function describeCoordination(coordination: Coordination): string {
   return coordination.mode === 'keeper'
     ? `replicas coordinated through Keeper as ${coordination.holder}`
     : 'a single instance (serve.coordination: keeper runs replicas)';
+}
+
+/**
+ * Runs a poller only while this replica holds its role's claim; the others wait for the claim
+ * and take it over when the holder stops or dies. Keeper's failures are retried a lease later.
+ */
+function pollAsRole(
+  coordination: Coordination,
+  start: () => Promise<{ stop: () => Promise<void> }>,
+  logger: Logger,
+  leaseMs: number,
+): { stop: () => Promise<void> } {
+  const stopping = new AbortController();
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
+  const holding = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        await coordination.runs.run(
+          'role:telegram-poll',
+          async () => {
+            const poller = await start();
+            logger.info('telegram: this replica answers the buttons and commands');
+            await stopped;
+            await poller.stop();
+          },
+          { wait: true, release: true, signal: stopping.signal },
+        );
+      } catch (error) {
+        logger.warn(`telegram: cannot claim the polling (${String(error)}); trying again`);
+        await sleep(leaseMs, stopping.signal);
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopping.abort();
+      await holding;
+    },
+  };
 }
