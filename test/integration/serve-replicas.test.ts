@@ -201,6 +201,9 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
     expect([a.pid, b.pid]).toContain(holder);
     const other = holder === a.pid ? b : a;
     expect(other.log.join('\n')).toMatch(/alert \S+: not run here: done by /);
+    // Telegram's buttons are answered by one replica: a second poller would get 409.
+    const pollers = [a, b].filter((r) => r.log.some((line) => line.includes('this replica answers the buttons')));
+    expect(pollers).toHaveLength(1);
     for (const replica of [a, b]) {
       const health = (await (await fetch(`${replica.url}/healthz`)).json()) as {
         coordination?: { mode: string; ok: boolean };
@@ -240,6 +243,12 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
         expect(new Set(sent).size, `round ${repetition}`).toBe(expected);
         // Only the message in flight when the holder died may go out twice (docs/cluster.md).
         expect(sent.length - new Set(sent).size, `round ${repetition}`).toBeLessThanOrEqual(1);
+        // Whichever polled Telegram before, the survivor does now.
+        await until(
+          () => survivor.log.some((line) => line.includes('this replica answers the buttons')),
+          15_000,
+          'the survivor to answer the buttons',
+        );
         await stop(a, b);
       }
     } finally {
