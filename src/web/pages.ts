@@ -5,7 +5,7 @@ import { escapeHtml } from '../notify/telegram-html.js';
  * (src/web/browser) read the page's name from <body data-page>, fetch the JSON API and fill them.
  */
 
-type PageName = 'overview' | 'metric' | 'daily' | 'slices' | 'runs';
+type PageName = 'overview' | 'metric' | 'daily' | 'slices' | 'runs' | 'missing';
 
 const NAV: readonly [PageName, string, string][] = [
   ['overview', '/', 'overview'],
@@ -99,5 +99,15 @@ export function runsPage(): string {
 <section class="card scroll"><h2>Runs</h2><table id="runs"><thead><tr><th>job</th><th>for</th><th>try</th>
 <th>started</th><th>status</th><th>rows</th><th>error</th></tr></thead><tbody id="runs-body"></tbody></table>
 </section>`,
+  );
+}
+
+/** A page that is not there: what it was, and where the pages are. */
+export function missingPage(problem: string): string {
+  return layout(
+    'missing',
+    'not found',
+    `<h1>Not found</h1><section class="card"><p>${escapeHtml(problem)}</p><p><a href="/">The overview</a> lists every
+metric; <a href="/runs">runs &amp; alerts</a> every alert.</p></section>`,
   );
 }

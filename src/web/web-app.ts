@@ -19,7 +19,7 @@ import { browserBundle } from './browser-bundle.js';
 import { alertHistory, dailyView, slicesView, type DashboardSettings } from './dashboard-data.js';
 import { metricView } from './metric-view.js';
 import { overviewView } from './overview-view.js';
-import { dailyPage, metricPage, overviewPage, runsPage, slicesPage } from './pages.js';
+import { dailyPage, metricPage, missingPage, overviewPage, runsPage, slicesPage } from './pages.js';
 import { silenceView } from './silence-view.js';
 
 export interface WebDeps {
@@ -295,14 +295,18 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get('/metric/:metric', (c) => {
     const metric = c.req.param('metric');
     if (!(ALERT_METRICS as readonly string[]).includes(metric))
-      return c.json({ error: `metric: expected one of ${ALERT_METRICS.join(', ')}` }, 400);
+      return c.html(missingPage(`There is no metric ${metric}: vigil watches ${ALERT_METRICS.join(', ')}.`), 404);
     return c.html(metricPage(metric));
   });
   app.get('/daily', (c) => c.html(dailyPage()));
   app.get('/slices', (c) => c.html(slicesPage(yesterday(deps.now(), deps.settings.timezone))));
   app.get('/runs', (c) => c.html(runsPage()));
 
-  app.notFound((c) => c.json({ error: `no such page: ${c.req.path}; try /healthz or /api/daily` }, 404));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json({ error: `no such API: ${c.req.path}; try /api/overview` }, 404)
+      : c.html(missingPage(`There is no page ${c.req.path}.`), 404),
+  );
   app.onError((error, c) => {
     const message = error instanceof WarehouseError ? `warehouse: ${error.message}` : 'internal error';
     return c.json({ error: message }, error instanceof WarehouseError && error.retryable ? 503 : 500);

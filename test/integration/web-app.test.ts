@@ -134,7 +134,13 @@ describe('web app', () => {
   });
 
   it('answers an unknown path with 404', async () => {
-    expect((await get('/nowhere')).status).toBe(404);
+    const page = await app().request('/nowhere');
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('There is no page /nowhere.');
+    expect(await get('/api/nowhere')).toEqual({
+      status: 404,
+      body: { error: 'no such API: /api/nowhere; try /api/overview' },
+    });
   });
 
   it('asks for its token on the API when one is configured; the pages (without data) ask the person', async () => {
@@ -178,7 +184,9 @@ describe('web app', () => {
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', '..%2Fweb-app.ts']) {
       expect((await app().request(`/static/${name}`)).status, name).toBe(404);
     }
-    expect((await app().request('/metric/clicks')).status).toBe(400);
+    const missing = await app().request('/metric/clicks');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('There is no metric clicks: vigil watches users, active_posts');
   });
 });
 

@@ -14,6 +14,8 @@ const pages: Record<string, () => void> = {
   daily: startDailyPage,
   slices: () => startSlicesPage(arg),
   runs: startRunsPage,
+  // A page that is not there has nothing to fetch.
+  missing: () => undefined,
 };
 try {
   (pages[page] ?? (() => showError(new Error(`unknown page ${page}`))))();

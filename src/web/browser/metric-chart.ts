@@ -58,7 +58,8 @@ export function metricChartSpec(data: MetricResponse, size: { height: number; na
           : 'utchours(datum.value) == 0 && utcminutes(datum.value) == 0' +
             " ? utcFormat(datum.value, '%d %b') : utcFormat(datum.value, '%H:%M')",
       labelOverlap: true,
-      tickCount: days > 2 ? Math.min(8, Math.ceil(days)) : 8,
+      // Fewer labels on a phone, where eight would crowd.
+      tickCount: Math.min(size.narrow ? 4 : 8, days > 2 ? Math.ceil(days) : 8),
       grid: false,
     },
   };
