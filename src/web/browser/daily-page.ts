@@ -13,6 +13,7 @@ interface DailyColumn {
 interface FacetedSpec {
   readonly columns?: number;
   readonly spec?: Readonly<Record<string, unknown>>;
+  readonly resolve?: { readonly scale?: Readonly<Record<string, string>> };
 }
 
 interface DailyResponse {
@@ -26,7 +27,9 @@ interface DailyResponse {
 function fitted(spec: FacetedSpec, width: number): VisualizationSpec {
   const columns = Math.max(1, Math.min(4, Math.floor(width / 330)));
   const panel = Math.floor(width / columns) - 75;
-  return { ...spec, columns, spec: { ...spec.spec, width: panel } } as VisualizationSpec;
+  // Each panel draws its own day axis: a shared one would hang under the grid's empty last cell.
+  const resolve = { ...spec.resolve, axis: { x: 'independent' } };
+  return { ...spec, columns, resolve, spec: { ...spec.spec, width: panel } } as VisualizationSpec;
 }
 
 /** The report's numbers of each day, newest first, under the report's own 7-day chart. */
