@@ -1,5 +1,5 @@
 import { UsageError } from '../errors/vigil-error.js';
-import { isUserAttribute, USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
+import { parseSlice, USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
 import { parseIsoDate, parseIsoTime, type IsoDate } from '../time/time.js';
 
 /** A whole number within bounds, or a UsageError naming the flag. */
@@ -47,13 +47,12 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 /** A slice of users, `attribute=value`, or a UsageError naming the flag. */
 export function sliceFlag(text: string, flag = '--slice'): { attribute: UserAttribute; value: string } {
-  const [attribute = '', ...rest] = text.split('=');
-  const value = rest.join('=');
-  if (!isUserAttribute(attribute) || value === '') {
+  const slice = parseSlice(text);
+  if (slice === undefined) {
     throw new UsageError(
       `${flag} must be attribute=value with an attribute of ${USER_ATTRIBUTES.join(', ')} ` +
         `(got ${JSON.stringify(text)})`,
     );
   }
-  return { attribute, value };
+  return slice;
 }

@@ -13,6 +13,14 @@ export function isUserAttribute(text: string): text is UserAttribute {
   return (USER_ATTRIBUTES as readonly string[]).includes(text);
 }
 
+/** A slice of users as written, `attribute=value` (`os=iOS`); undefined when it is not one. */
+export function parseSlice(text: string): { attribute: UserAttribute; value: string } | undefined {
+  const at = text.indexOf('=');
+  const attribute = text.slice(0, Math.max(0, at));
+  const value = text.slice(at + 1);
+  return at > 0 && isUserAttribute(attribute) && value !== '' ? { attribute, value } : undefined;
+}
+
 export type ColumnType = 'UInt8' | 'Int8' | 'UInt32' | 'String' | 'DateTime';
 export type AttributeType = Extract<ColumnType, 'UInt8' | 'Int8' | 'String'>;
 

@@ -5,7 +5,7 @@ import { isAlertMetric, metricName, METRICS, type AlertMetric } from '../metrics
 import type { JobName } from '../schedule/jobs.js';
 import type { RunLedger, RunRecord } from '../schedule/run-ledger.js';
 import { covers, SilenceStore, type Silence } from '../silence/silences.js';
-import { SOURCE_NAMES, USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
+import { parseSlice, SOURCE_NAMES } from '../sources/sources.js';
 import { addDays, dayOf, fromSqlDateTime, startOfDay } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { whenMissing } from '../warehouse/warehouse-error.js';
@@ -200,13 +200,6 @@ async function sparklines(
     result.set(slice, sparks);
   }
   return result;
-}
-
-function parseSlice(slice: string): { attribute: UserAttribute; value: string } | undefined {
-  const at = slice.indexOf('=');
-  const attribute = slice.slice(0, at);
-  if (at < 0 || !(USER_ATTRIBUTES as readonly string[]).includes(attribute)) return undefined;
-  return { attribute: attribute as UserAttribute, value: slice.slice(at + 1) };
 }
 
 /** Each source's newest event; a source that cannot be read says why instead of failing the page. */

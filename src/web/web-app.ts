@@ -10,7 +10,7 @@ import { ALERT_METRICS, DAILY, DAILY_METRICS } from '../metrics/metrics.js';
 import { JOBS, type JobName } from '../schedule/jobs.js';
 import type { RunLedger, RunRecord } from '../schedule/run-ledger.js';
 import { newSilenceId, SilenceStore } from '../silence/silences.js';
-import { USER_ATTRIBUTES, type UserAttribute } from '../sources/sources.js';
+import { parseSlice } from '../sources/sources.js';
 import { parseIsoDate, parseIsoTime, yesterday } from '../time/time.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse-error.js';
@@ -154,7 +154,7 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json(
       await metricView(deps.warehouse, deps.settings, {
         metric,
-        slice: slice === undefined ? undefined : sliceParts(slice),
+        slice: slice === undefined ? undefined : parseSlice(slice),
         range,
         at: when,
         now,
@@ -317,7 +317,7 @@ export function createWebApp(deps: WebDeps): Hono {
 const sliceSchema = z
   .string()
   .max(200)
-  .regex(new RegExp(`^(${USER_ATTRIBUTES.join('|')})=.+$`), { error: 'attribute=value, e.g. os=iOS' });
+  .refine((slice) => parseSlice(slice) !== undefined, { error: 'attribute=value, e.g. os=iOS' });
 /** A slice, or '' for the whole product. */
 const sliceOrWhole = z.string().refine((slice) => slice === '' || sliceSchema.safeParse(slice).success, {
   error: "attribute=value, e.g. os=iOS, or '' for the whole product",
@@ -328,11 +328,6 @@ const everyOr = (metrics: readonly string[]) =>
     error: `one of ${metrics.join(', ')}, or '' for every metric`,
   });
 const who = z.string().trim().min(1).max(100).default('dashboard');
-
-function sliceParts(slice: string): { attribute: UserAttribute; value: string } {
-  const at = slice.indexOf('=');
-  return { attribute: slice.slice(0, at) as UserAttribute, value: slice.slice(at + 1) };
-}
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
