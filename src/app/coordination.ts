@@ -18,6 +18,8 @@ export interface Coordination {
   readonly runs: RunCoordinator;
   /** Claims of sends (with Keeper), so no two processes send one notification. */
   readonly sends: SendClaims | undefined;
+  /** Forgets claims a week old, so Keeper does not grow forever (once per service start). */
+  forgetOld(): Promise<void>;
   /** For /healthz: whether the claims can be read now. */
   health(): Promise<{ mode: 'keeper' | 'none'; ok: boolean; error?: string }>;
 }
@@ -38,6 +40,7 @@ export async function openCoordination(
     holder,
     runs: uncoordinated,
     sends: undefined,
+    forgetOld: () => Promise.resolve(),
     health: () => Promise.resolve({ mode: 'none', ok: true }),
   };
   if (settings.serve.coordination === 'none') return single;
@@ -60,7 +63,6 @@ export async function openCoordination(
     );
     return single;
   }
-  await runClaims.prune(PRUNE_AFTER_MS).catch((error: unknown) => logger.warn(`claims: ${String(error)}`));
   // A send's claim outlives its longest try, so a slow send is never taken for a dead one.
   const sendLeaseMs = Math.max(leaseMs, 2 * settings.delivery.budgetMs);
   return {
@@ -68,6 +70,7 @@ export async function openCoordination(
     holder,
     runs: claimedRuns(runClaims, logger),
     sends: fencedSends(new KeeperClaims(warehouse, settings.tables.claims, holder, sendLeaseMs)),
+    forgetOld: () => runClaims.prune(PRUNE_AFTER_MS).catch((error: unknown) => logger.warn(`claims: ${String(error)}`)),
     async health() {
       try {
         await runClaims.read('health');

@@ -1,8 +1,8 @@
 import { alertProblems, runAlert, type AlertResult } from '../../alert/alert-job.js';
-import { runKey } from '../../app/coordination.js';
 import { JobError, UsageError } from '../../errors/vigil-error.js';
 import { formatMetricValue, metricName, METRICS } from '../../metrics/metrics.js';
 import { formatLocalTime } from '../../time/time.js';
+import { evaluatedWindow } from '../../windows/windows.js';
 import type { CliContext } from '../cli-context.js';
 import type { AlertFlags } from '../commands/alert.js';
 import { timeFlag } from '../parse-flags.js';
@@ -28,7 +28,7 @@ export async function action(ctx: CliContext, flags: AlertFlags): Promise<void> 
   const work = () => runAlert({ warehouse, delivery, logger: ctx.logger }, settings.alert, { at, dryRun });
   const result = dryRun
     ? await work()
-    : await exclusively(ctx, 'alert', runKey('alert', at, settings.alert.lagMs), work);
+    : await exclusively(ctx, 'alert', evaluatedWindow(at, settings.alert.lagMs).toISOString(), work);
   const destination = delivery ? [...delivery.destinations.keys()].join(', ') : '';
   ctx.print(describe(result, settings.timezone, destination));
   if (dryRun) ctx.print(describeDryRun(result.notifications));

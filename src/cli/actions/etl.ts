@@ -1,6 +1,5 @@
 import { JobError, UsageError } from '../../errors/vigil-error.js';
 import { EtlInvariantError, EtlShrinkError, missingDays, presentDays, type EtlSettings } from '../../etl/etl-job.js';
-import { runKey } from '../../app/coordination.js';
 import { runEtlDays, type EtlDayOutcome } from '../../etl/etl-range.js';
 import { explainSourceFailure } from '../../sources/source-check.js';
 import { firstSourceDay, lastSourceDay } from '../../sources/source-days.js';
@@ -38,8 +37,7 @@ export async function action(ctx: CliContext, flags: EtlFlags): Promise<void> {
   // One day is the run serve's schedule makes (and claims); a backfill's days are each staged
   // apart from any other run's, so running beside one is safe.
   const [only] = days;
-  const outcomes =
-    days.length === 1 && only !== undefined ? await exclusively(ctx, 'etl', runKey('etl', only), work) : await work();
+  const outcomes = days.length === 1 && only !== undefined ? await exclusively(ctx, 'etl', only, work) : await work();
   ctx.print(summary(outcomes, target, etl.sources));
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) {

@@ -1,3 +1,4 @@
+import { runKey } from '../../app/coordination.js';
 import { JobError } from '../../errors/vigil-error.js';
 import type { JobName } from '../../schedule/jobs.js';
 import { RunLedger } from '../../schedule/run-ledger.js';
@@ -20,12 +21,18 @@ const UNDER_WAY_MS: Readonly<Record<JobName, number>> = {
  * when it is finished (a re-run). Without, the run ledger says whether an attempt of the job is
  * under way; this run's own attempt goes there too.
  */
-export async function exclusively<T>(ctx: CliContext, job: JobName, key: string, work: () => Promise<T>): Promise<T> {
+export async function exclusively<T>(
+  ctx: CliContext,
+  job: JobName,
+  logical: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const key = runKey(job, logical);
   const coordination = await ctx.coordination();
   if (coordination.mode === 'keeper') {
     const outcome = await coordination.runs.run(key, work, { wait: false, again: true });
     if (outcome.ran) return outcome.value;
-    throw new JobError(`${key.replace(/^run:/, '').replace(':', ' ')} is ${outcome.why}: not running it twice`, {
+    throw new JobError(`${job} ${logical} is ${outcome.why}: not running it twice`, {
       hint: 'try again once it has finished (vigil runs shows it)',
     });
   }
@@ -45,7 +52,7 @@ export async function exclusively<T>(ctx: CliContext, job: JobName, key: string,
       },
     );
   }
-  const begun = { job, logical: key.split(':').slice(2).join(':'), attempt: 1, startedAt: now };
+  const begun = { job, logical, attempt: 1, startedAt: now };
   await ledger.begin(begun);
   try {
     const value = await work();

@@ -1,5 +1,4 @@
 import { JobError, UsageError } from '../../errors/vigil-error.js';
-import { runKey } from '../../app/coordination.js';
 import { runReport, undelivered } from '../../report/report-job.js';
 import { dayOf, yesterday } from '../../time/time.js';
 import type { CliContext } from '../cli-context.js';
@@ -28,7 +27,7 @@ export async function action(ctx: CliContext, flags: ReportFlags): Promise<void>
       dryRun,
       force: flags.force ?? false,
     });
-  const result = dryRun ? await work() : await exclusively(ctx, 'report', runKey('report', day), work);
+  const result = dryRun ? await work() : await exclusively(ctx, 'report', day, work);
   if (dryRun) {
     ctx.print(describeDryRun([result.notification]));
     if (result.alreadyDelivered.length > 0 && !flags.force) {

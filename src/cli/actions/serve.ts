@@ -27,6 +27,7 @@ export async function action(ctx: CliContext, flags: ServeFlags): Promise<void> 
   if (linkWarning !== undefined) ctx.logger.warn(linkWarning);
   const warehouse = await ctx.openWarehouse();
   const coordination = await ctx.coordination();
+  await coordination.forgetOld();
   const delivery = await ctx.delivery();
   const ledger = new RunLedger(warehouse, settings.tables);
   const deps = { warehouse, delivery, logger: ctx.logger, coordinator: coordination.runs };
