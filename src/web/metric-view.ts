@@ -10,8 +10,9 @@ import { whenMissing } from '../warehouse/warehouse-error.js';
 import type { MetricSeries } from '../windows/window-counts.js';
 import { readWindowHistory } from '../windows/window-history.js';
 import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS } from '../windows/windows.js';
-import { RANGES, type IncidentView, type MetricResponse, type RangeName } from './api-types.js';
+import { RANGES, type MetricResponse, type RangeName } from './api-types.js';
 import type { DashboardSettings } from './dashboard-data.js';
+import { incidentView } from './incident-view.js';
 import { silenceView } from './silence-view.js';
 
 const HOUR_MS = 3_600_000;
@@ -104,21 +105,15 @@ export async function metricView(
   const last = (await readAlertState(warehouse, settings.tables).catch(whenMissing(new Map() as AlertState))).get(
     stateKey(metric, sliceKey),
   );
-  const lastPoint = points.at(-1);
-  const incident: IncidentView | null = isOpen(last)
-    ? {
+  const incident = isOpen(last)
+    ? incidentView(
         metric,
-        slice: sliceKey,
-        name: metricName(metric, settings.locale),
-        kind: METRICS[metric].kind,
-        since: new Date(last.started).toISOString(),
-        lastWindow: new Date(last.window).toISOString(),
-        acknowledged: last.acknowledged === true,
-        silencedUntil: silences.find((s) => Date.parse(s.startsAt) <= now.getTime())?.endsAt ?? null,
-        value: lastPoint?.value ?? null,
-        low: lastPoint?.low ?? null,
-        up: lastPoint?.up ?? null,
-      }
+        sliceKey,
+        last,
+        points.at(-1),
+        silences.find((s) => Date.parse(s.startsAt) <= now.getTime())?.endsAt ?? null,
+        settings.locale,
+      )
     : null;
   return {
     metric,

@@ -13,6 +13,7 @@ import { readWindowHistory } from '../windows/window-history.js';
 import { evaluatedWindow, WINDOW_MS } from '../windows/windows.js';
 import type { IncidentView, JobRun, OverviewResponse, SparkPoint, Tile, TileState } from './api-types.js';
 import type { DashboardSettings } from './dashboard-data.js';
+import { incidentView } from './incident-view.js';
 import { firstActiveWindow, floorAtZero } from './metric-view.js';
 import { silenceView } from './silence-view.js';
 
@@ -95,21 +96,13 @@ export async function overviewView(deps: OverviewDeps, now: Date): Promise<Overv
       const [metric = '', slice = ''] = key.split('|');
       if (!isAlertMetric(metric)) return [];
       const evaluation = evaluations.get(key);
-      return [
-        {
-          metric,
-          slice,
-          name: metricName(metric, settings.locale),
-          kind: METRICS[metric].kind,
-          since: new Date(last.started).toISOString(),
-          lastWindow: new Date(last.window).toISOString(),
-          acknowledged: last.acknowledged === true,
-          silencedUntil: silenceEnd(silences.find((s) => covers(s, metric, slice, at))),
-          value: evaluation?.value ?? null,
-          low: evaluation ? (floorAtZero(metric, evaluation.low ?? undefined) ?? null) : null,
-          up: evaluation?.up ?? null,
-        },
-      ];
+      const latest = evaluation && {
+        value: evaluation.value,
+        low: floorAtZero(metric, evaluation.low ?? undefined) ?? null,
+        up: evaluation.up,
+      };
+      const silence = silences.find((s) => covers(s, metric, slice, at));
+      return [incidentView(metric, slice, last, latest, silenceEnd(silence), settings.locale)];
     })
     .sort((a, b) => a.since.localeCompare(b.since));
 
