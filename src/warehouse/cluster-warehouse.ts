@@ -56,10 +56,13 @@ export function clusterWarehouse(inner: Warehouse, cluster: ClusterSettings): Wa
         await inner.command(await stagingDdl(inner, statement.sql, statement.stagingOf), options);
         continue;
       }
+      // vigil ensures its tables on every run: a distributed DDL task each time would queue on
+      // every host for nothing, where one read here says the object is there.
+      if (statement.unlessPresent && (await present(inner, statement.unlessPresent))) continue;
       try {
         await inner.command(statement.sql, withSettings(options, GLOBAL_SUBQUERIES));
       } catch (error) {
-        if (statement.creates && isTimeout(error) && (await exists(inner, statement.creates))) continue;
+        if (statement.creates && isTimeout(error) && (await present(inner, statement.creates))) continue;
         throw error;
       }
     }
@@ -81,6 +84,8 @@ interface Rewritten {
   readonly sql: string;
   /** The table a CREATE makes, to look for after a timeout. */
   readonly creates?: TableName;
+  /** IF NOT EXISTS: the database (and table) whose presence makes the statement needless. */
+  readonly unlessPresent?: { readonly database: string; readonly table?: string };
   /** For a staging table: the table whose structure and keys it takes. */
   readonly stagingOf?: TableName;
 }
@@ -97,6 +102,7 @@ export function rewrite(sql: string, cluster: ClusterSettings, onCluster: string
       {
         sql: replicated(text.replace(name, `${name}${onCluster}`), cluster),
         creates: parseName(name),
+        unlessPresent: parseName(name),
       },
     ];
   }
@@ -105,10 +111,17 @@ export function rewrite(sql: string, cluster: ClusterSettings, onCluster: string
   const createView = new RegExp(`^CREATE (OR REPLACE )?VIEW (IF NOT EXISTS )?${NAME}`).exec(text);
   if (createView?.[3]) {
     const name = createView[3];
-    return [{ sql: text.replace(name, `${name}${onCluster}`), creates: parseName(name) }];
+    return [
+      {
+        sql: text.replace(name, `${name}${onCluster}`),
+        creates: parseName(name),
+        ...(createView[2] ? { unlessPresent: parseName(name) } : {}),
+      },
+    ];
   }
   const createDatabase = /^CREATE DATABASE IF NOT EXISTS (`[^`]+`|\w+)$/.exec(text);
-  if (createDatabase?.[1]) return [{ sql: `${text}${onCluster}` }];
+  if (createDatabase?.[1])
+    return [{ sql: `${text}${onCluster}`, unlessPresent: { database: createDatabase[1].replaceAll('`', '') } }];
   const drop = new RegExp(`^DROP TABLE (IF EXISTS )?${NAME}$`).exec(text);
   // IF EXISTS: a table one host never had must not fail the drop on the others.
   if (drop?.[2] && !STAGING.test(drop[2])) return [{ sql: `DROP TABLE IF EXISTS ${drop[2]}${onCluster} SYNC` }];
@@ -164,10 +177,13 @@ function isTimeout(error: unknown): boolean {
   return error instanceof WarehouseError && (error.type === 'TIMEOUT_EXCEEDED' || error.code === 159);
 }
 
-async function exists(warehouse: Warehouse, table: TableName): Promise<boolean> {
+/** Whether a database, or a table of it, is there on this host. */
+async function present(warehouse: Warehouse, object: { database: string; table?: string }): Promise<boolean> {
   const rows = await warehouse.query(
-    'SELECT 1 FROM system.tables WHERE database = {database:String} AND name = {table:String}',
-    { params: { database: table.database, table: table.table } },
+    object.table === undefined
+      ? 'SELECT 1 FROM system.databases WHERE name = {database:String}'
+      : 'SELECT 1 FROM system.tables WHERE database = {database:String} AND name = {table:String}',
+    { params: { database: object.database, table: object.table ?? '' } },
   );
   return rows.length > 0;
 }

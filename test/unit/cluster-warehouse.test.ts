@@ -66,7 +66,8 @@ describe('cluster mode, statement by statement', () => {
   it("makes vigil's tables ON CLUSTER, replicated to every host on one Keeper path", async () => {
     const server = recordingServer();
     await ensureVigilTables(clusterWarehouse(server.warehouse, CLUSTER), vigilTables('vigil_c1'));
-    const ddl = server.statements.map((s) => s.sql);
+    // Each is looked for on this host first (nothing is there here).
+    const ddl = server.statements.map((s) => s.sql).filter((sql) => !sql.startsWith('SELECT 1 FROM system.'));
     expect(ddl[0]).toBe('CREATE DATABASE IF NOT EXISTS `vigil_c1` ON CLUSTER `prod`');
     const tables = ddl.filter((sql) => sql.startsWith('CREATE TABLE'));
     expect(tables).toHaveLength(5);
@@ -86,7 +87,7 @@ describe('cluster mode, statement by statement', () => {
     const cluster = clusterWarehouse(server.warehouse, CLUSTER);
     await ensureTargetStore(cluster, targetStore(tableName('out.slices')));
     await new KeeperClaims(cluster, tableName('vigil.claims'), 'h', 1000).ensure();
-    const ddl = server.statements.map((s) => s.sql);
+    const ddl = server.statements.map((s) => s.sql).filter((sql) => !sql.startsWith('SELECT 1 FROM system.'));
     expect(ddl).toContainEqual(
       expect.stringMatching(
         new RegExp(
@@ -136,6 +137,13 @@ describe('cluster mode, statement by statement', () => {
     expect(commands.join('\n')).not.toMatch(/REPLACE PARTITION.*ON CLUSTER|staging\w*` ON CLUSTER/);
   });
 
+  it('sends no distributed DDL for what this host has already (vigil ensures its tables on every run)', async () => {
+    const server = recordingServer((sql) => (sql.startsWith('SELECT 1 FROM system.') ? [{ '1': 1 }] : []));
+    await ensureVigilTables(clusterWarehouse(server.warehouse, CLUSTER), vigilTables('vigil_c2'));
+    const ddl = server.statements.map((s) => s.sql).filter((sql) => /^(CREATE|DROP)/.test(sql));
+    expect(ddl).toEqual([]);
+  });
+
   it('drops ON CLUSTER and SYNC, so a table made again finds its Keeper path free', async () => {
     const server = recordingServer();
     const cluster = clusterWarehouse(server.warehouse, CLUSTER);
@@ -176,15 +184,22 @@ describe('cluster mode, statement by statement', () => {
         type: 'TIMEOUT_EXCEEDED',
         retryable: false,
       });
+    // Not there when looked for first; there once the timed-out DDL has in fact run.
+    let attempted = false;
     const present = recordingServer(
-      (sql) => (sql.includes('system.tables') ? [{ '1': 1 }] : []),
-      (sql) => (sql.startsWith('CREATE TABLE') ? timeout() : undefined),
+      (sql) => (sql.includes('system.tables') && attempted ? [{ '1': 1 }] : []),
+      (sql) => {
+        if (!sql.startsWith('CREATE TABLE')) return undefined;
+        attempted = true;
+        return timeout();
+      },
     );
     await expect(
       clusterWarehouse(present.warehouse, CLUSTER).command(
         'CREATE TABLE IF NOT EXISTS `vigil`.`runs` (x UInt8) ENGINE = MergeTree ORDER BY x',
       ),
     ).resolves.toBeUndefined();
+    expect(attempted).toBe(true);
     const absent = recordingServer(
       () => [],
       (sql) => (sql.startsWith('CREATE TABLE') ? timeout() : undefined),
