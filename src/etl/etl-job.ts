@@ -6,7 +6,7 @@ import { checkSources } from '../sources/source-check.js';
 import { firstSourceDay } from '../sources/source-days.js';
 import type { Sources, UserAttribute } from '../sources/sources.js';
 import { addDays, daysBetween, startOfDay, toSqlDateTime, type IsoDate } from '../time/time.js';
-import { dayPartitionId, freshStagingTable, publishDay } from '../warehouse/day-partition.js';
+import { createStagingTable, dayPartitionId, publishDay } from '../warehouse/day-partition.js';
 import { siblingTable, tableName, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { WarehouseError, whenMissing } from '../warehouse/warehouse-error.js';
@@ -15,10 +15,9 @@ import { attributesUsed, dimensionProbeSql, slicesSql, stagedTotalsSql, userDayS
 import { packedLatestRow, STRING_TOO_LONG, tupleLatestRow, type LatestRowSql } from './latest-row.js';
 import { createDigestedDaysTableSql, createUserDaysTableSql } from './etl-tables.js';
 import {
+  dayState,
   discardGeneration,
   ensureTargetStore,
-  nextGeneration,
-  publishedTotals,
   publishGeneration,
   targetStore,
   type DayTotals,
@@ -175,19 +174,22 @@ export async function runEtlDay(
   const seconds = () => (performance.now() - started) / 1000;
   if (users === 0) return { day, rows: 0, seconds: seconds(), digestedDays: digested, skipped: 'no-events' };
 
-  const generation = await nextGeneration(warehouse, store, day);
+  const state = await dayState(warehouse, store, day);
+  const generation = state.next;
+  let rows: number;
   try {
     await warehouse.command(slicesSql(digests, store.rows, settings.dimensions, plan.attributes), {
       params: { ...dayParams(day, settings.timezone), lookback_from: lookbackFrom, generation },
       idempotent: true,
     });
     const staged = await checkInvariants(warehouse, store.rows, day, generation, settings.dimensions);
-    if (!options.force) refuseShrink(day, await publishedTotals(warehouse, store, day), staged, settings.maxShrink);
+    if (!options.force) refuseShrink(day, state.published, staged, settings.maxShrink);
+    rows = staged.rows;
   } catch (error) {
     await discardGeneration(warehouse, store, day, generation);
     throw error;
   }
-  const rows = await publishGeneration(warehouse, store, day, generation);
+  await publishGeneration(warehouse, store, day, generation, state.written);
   return { day, rows, seconds: seconds(), digestedDays: digested };
 }
 
@@ -254,7 +256,7 @@ async function digestDay({ warehouse }: EtlDeps, settings: EtlSettings, plan: Et
       idempotent: true,
     });
   try {
-    await freshStagingTable(warehouse, staging, digests);
+    await createStagingTable(warehouse, staging, digests);
     const packed = packedLatestRow(plan.attributes);
     try {
       await digest(packed ?? tupleLatestRow(plan.attributes));
@@ -293,20 +295,24 @@ async function digestMissingDays(
   return missing;
 }
 
-/** SPEC §3's invariants on the staged day: every dimension sums to the same totals; sent = received. */
+/**
+ * SPEC §3's invariants on the staged day: every dimension sums to the same totals; sent = received.
+ * Returns the totals and the staged generation's row count.
+ */
 async function checkInvariants(
   warehouse: Warehouse,
   rows: TableName,
   day: IsoDate,
   generation: number,
   dimensions: readonly Dimension[],
-): Promise<DayTotals> {
+): Promise<DayTotals & { readonly rows: number }> {
   const totals = await warehouse.query<{
     dimension: string;
     views: number;
     likes: number;
     sent: number;
     received: number;
+    rows: number;
   }>(stagedTotalsSql(rows), { params: { day, generation } });
   const problems: string[] = [];
   if (totals.length !== dimensions.length)
@@ -323,5 +329,6 @@ async function checkInvariants(
       `day ${day} failed its consistency checks and was not published: ${problems.join('; ')}`,
     );
   }
-  return { views: first?.views ?? 0, likes: first?.likes ?? 0, messages: first?.sent ?? 0 };
+  const staged = totals.reduce((sum, t) => sum + t.rows, 0);
+  return { views: first?.views ?? 0, likes: first?.likes ?? 0, messages: first?.sent ?? 0, rows: staged };
 }

@@ -107,57 +107,61 @@ async function tableEngine(warehouse: Warehouse, table: TableName): Promise<stri
   return row?.engine;
 }
 
-/** A generation number newer than any the store has seen for a day, published or not. */
-export async function nextGeneration(warehouse: Warehouse, store: TargetStore, day: IsoDate): Promise<number> {
-  const [row] = await warehouse.query<{ latest: number }>(
-    `SELECT greatest(
-       (SELECT max(generation) FROM ${store.rows.sql} WHERE event_date = {day:Date}),
-       (SELECT max(generation) FROM ${store.published.sql} WHERE event_date = {day:Date})) AS latest`,
-    { params: { day } },
-  );
-  return (row?.latest ?? 0) + 1;
+/** What the store holds of a day before a new generation of it is written. */
+export interface DayState {
+  /** A generation number newer than any the store has seen for the day, published or not. */
+  readonly next: number;
+  /** The generations with rows of the day: superseded once the new one is published. */
+  readonly written: readonly number[];
+  /** The day's totals as published now; undefined when the day has no rows. */
+  readonly published: DayTotals | undefined;
 }
 
-/** The totals of a day as published now; undefined when the day has no rows. */
-export async function publishedTotals(
-  warehouse: Warehouse,
-  store: TargetStore,
-  day: IsoDate,
-): Promise<DayTotals | undefined> {
-  const [row] = await warehouse.query<DayTotals & { rows: number }>(
-    `SELECT count() AS rows, sum(views) AS views, sum(likes) AS likes, sum(messages_sent) AS messages
-     FROM ${store.view.sql} WHERE event_date = {day:Date} AND dimension = 'os'`,
+/** The day's generations and published totals, in one statement (the ETL's fixed costs add up at small volumes). */
+export async function dayState(warehouse: Warehouse, store: TargetStore, day: IsoDate): Promise<DayState> {
+  const [row] = await warehouse.query<{
+    written: number[];
+    published_generation: number;
+    published_rows: number;
+    views: number;
+    likes: number;
+    messages: number;
+  }>(
+    `WITH (SELECT max(generation) FROM ${store.published.sql} WHERE event_date = {day:Date}) AS published_generation
+SELECT groupUniqArray(generation) AS written, published_generation,
+  countIf(generation = published_generation AND dimension = 'os') AS published_rows,
+  sumIf(views, generation = published_generation AND dimension = 'os') AS views,
+  sumIf(likes, generation = published_generation AND dimension = 'os') AS likes,
+  sumIf(messages_sent, generation = published_generation AND dimension = 'os') AS messages
+FROM ${store.rows.sql} WHERE event_date = {day:Date}`,
     { params: { day } },
   );
-  return row && row.rows > 0 ? { views: row.views, likes: row.likes, messages: row.messages } : undefined;
+  const written = row?.written ?? [];
+  const publishedGeneration = row?.published_generation ?? 0;
+  return {
+    next: Math.max(publishedGeneration, ...written) + 1,
+    written,
+    published:
+      row && row.published_rows > 0 ? { views: row.views, likes: row.likes, messages: row.messages } : undefined,
+  };
 }
 
 /**
- * Publishes a written generation of a day in one atomic step, then drops the day's other
- * generations' rows (superseded, or left unpublished by a killed run). Returns its row count.
+ * Publishes a written generation of a day in one atomic step, then drops the rows of the
+ * generations it supersedes (older publications, or generations a killed run left unpublished).
  */
 export async function publishGeneration(
   warehouse: Warehouse,
   store: TargetStore,
   day: IsoDate,
   generation: number,
-): Promise<number> {
+  superseded: readonly number[],
+): Promise<void> {
   await warehouse.insert(store.published, [{ event_date: day, generation }]);
-  const others = await warehouse.query<{ generation: number }>(
-    `SELECT DISTINCT generation FROM ${store.rows.sql}
-     WHERE event_date = {day:Date} AND generation != {generation:UInt64}`,
-    { params: { day, generation } },
-  );
-  for (const other of others) {
-    await warehouse.command(`ALTER TABLE ${store.rows.sql} DROP PARTITION (toDate('${day}'), ${other.generation})`, {
-      idempotent: true,
-    });
-  }
-  const [count] = await warehouse.query<{ n: number }>(
-    `SELECT count() AS n FROM ${store.rows.sql} WHERE event_date = {day:Date} AND generation = {generation:UInt64}`,
-    { params: { day, generation } },
-  );
-  return count?.n ?? 0;
+  const drops = superseded.filter((other) => other !== generation);
+  if (drops.length === 0) return;
+  const partitions = drops.map((other) => `DROP PARTITION (toDate('${day}'), ${other})`).join(', ');
+  await warehouse.command(`ALTER TABLE ${store.rows.sql} ${partitions}`, { idempotent: true });
 }
 
 /** Drops the rows of a generation that will not be published (its checks failed). */

@@ -9,11 +9,10 @@ export function dayPartitionId(day: IsoDate): string {
 }
 
 /**
- * An empty staging twin of a day-partitioned table, ready for {@link publishDay}. Made anew each
- * time: one left behind by a killed run, perhaps of an older layout, would make the swap fail.
+ * An empty staging twin of a day-partitioned table, ready for {@link publishDay}, under a name of
+ * the run's own (so no table of a killed run, perhaps of an older layout, can be in the way).
  */
-export async function freshStagingTable(warehouse: Warehouse, staging: TableName, of: TableName): Promise<void> {
-  await warehouse.command(`DROP TABLE IF EXISTS ${staging.sql}`, { idempotent: true });
+export async function createStagingTable(warehouse: Warehouse, staging: TableName, of: TableName): Promise<void> {
   await warehouse.command(`CREATE TABLE ${staging.sql} AS ${of.sql}`, { idempotent: true });
 }
 

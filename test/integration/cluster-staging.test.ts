@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSlicesTableSql, createUserDaysTableSql } from '../../src/etl/etl-tables.js';
 import { clusterWarehouse } from '../../src/warehouse/cluster-warehouse.js';
-import { freshStagingTable } from '../../src/warehouse/day-partition.js';
+import { createStagingTable } from '../../src/warehouse/day-partition.js';
 import { tableName } from '../../src/warehouse/identifiers.js';
 import { useEmbeddedWarehouse } from '../support/embedded-warehouse.js';
 
@@ -40,7 +40,7 @@ describe("cluster mode's staging tables, on real ClickHouse", () => {
     const target = tableName(`stg.${name}`);
     const staging = tableName(`${target.database}.${target.table}_staging_20240310_abcd`);
     // Only the staging statements go through cluster mode: the target's own DDL would be ON CLUSTER.
-    await freshStagingTable(clusterWarehouse(warehouse, { name: 'prod', zooPath: '/p' }), staging, target);
+    await createStagingTable(clusterWarehouse(warehouse, { name: 'prod', zooPath: '/p' }), staging, target);
     await warehouse.command(`INSERT INTO ${staging.sql} (event_date) VALUES ('2024-03-10')`);
     const [{ partition } = { partition: '' }] = await warehouse.query<{ partition: string }>(
       `SELECT any(_partition_id) AS partition FROM ${staging.sql}`,

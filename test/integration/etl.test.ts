@@ -254,6 +254,32 @@ describe('ETL writes each day idempotently and atomically', () => {
     );
   });
 
+  it('keeps only the published generation of a day, dropping superseded ones and those a killed run left', async () => {
+    // A run killed after writing its rows and before publishing them leaves an unpublished generation.
+    const killedBeforePublishing: Warehouse = {
+      ...warehouse,
+      insert: (table, rows, options) =>
+        table.table === 'slices_published'
+          ? Promise.reject(new Error('killed'))
+          : warehouse.insert(table, rows, options),
+    };
+    await expect(etl(settings, [day], killedBeforePublishing)).rejects.toThrow('killed');
+    const generations = () =>
+      warehouse.query<{ generation: number }>(
+        'SELECT DISTINCT generation FROM idem_out.slices_rows WHERE event_date = {day:Date} ORDER BY generation',
+        { params: { day } },
+      );
+    expect((await generations()).length).toBeGreaterThan(1);
+    const expected = await snapshot();
+    await etl(settings, [day]);
+    const [published] = await warehouse.query<{ generation: number }>(
+      'SELECT max(generation) AS generation FROM idem_out.slices_published WHERE event_date = {day:Date}',
+      { params: { day } },
+    );
+    expect(await generations()).toEqual([{ generation: published?.generation }]);
+    expect(await snapshot()).toBe(expected);
+  });
+
   it('replaces staging tables of another layout that a killed run of an older vigil left behind', async () => {
     await etl(settings, [day]);
     const expected = await snapshot();
