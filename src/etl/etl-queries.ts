@@ -69,8 +69,10 @@ export function attributesUsed(dimensions: readonly Dimension[]): UserAttribute[
  * SPEC §3 for day D from D's digest (which holds the `attributes` the dimensions use): every user
  * of D (feed actors, senders, receivers) is counted under their own attributes; a receiver who did
  * not act on D gets those of their latest own row in the look-back's digests (one a day, so no two
- * share a time), else `unknown`. Users are summed by attribute combination first, so the
- * dimensions fan out over a few hundred rows, not over every user.
+ * share a time), else `unknown`. Rows without an own row (time 0) are not filtered out of the
+ * look-back but lose every argMax to one that has: filtering them costs more than carrying them.
+ * Users are summed by attribute combination first, so the dimensions fan out over a few hundred
+ * rows, not over every user.
  */
 export function slicesSql(
   userDays: TableName,
@@ -86,9 +88,10 @@ export function slicesSql(
   return `INSERT INTO ${into.sql} (event_date, generation, dimension, dimension_value, ${counts.join(', ')})
 WITH
   remembered AS (
-    SELECT user_id, ${attributes.map((a) => `argMax(${a}, last_time) AS remembered_${a}`).join(', ')}, 1 AS found
+    SELECT user_id, ${attributes.map((a) => `argMax(${a}, last_time) AS remembered_${a}`).join(', ')},
+      toUInt8(max(last_time) > 0) AS found
     FROM ${userDays.sql}
-    WHERE event_date >= {lookback_from:Date} AND event_date < {day:Date} AND last_time > 0
+    WHERE event_date >= {lookback_from:Date} AND event_date < {day:Date}
       AND user_id IN (SELECT user_id FROM ${userDays.sql} WHERE event_date = {day:Date} AND last_time = 0)
     GROUP BY user_id
   ),

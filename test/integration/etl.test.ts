@@ -96,6 +96,7 @@ const MESSAGES: MessageRow[] = [
   message(2, 4, '2024-03-10 11:30:00', B),
   message(2, 99, '2024-03-10 12:00:00', B), // 99 never acts: unknown
   message(2, 99, '2024-03-10 12:01:00', B),
+  message(2, 99, '2024-03-07 12:00:00', B), // 99 only received before D too: still unknown, not blank
   message(6, 1, '2024-03-10 09:30:00', C2),
   message(6, 2, '2024-03-09 18:00:00', C2), // D−1
   message(9, 6, '2024-03-11 02:00:00', A), // D+1
