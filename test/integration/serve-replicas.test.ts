@@ -18,6 +18,8 @@ const TOKEN = '555:replicas';
 const PASSWORD = 'replicas-Passw0rd';
 const LEASE_MS = 2_000;
 const MINUTE = 60_000;
+/** The longest a round takes when nothing goes wrong, with room to spare. */
+const ROUND_MS = 75_000;
 const CLI = new URL('../support/cli-entry.ts', import.meta.url).pathname;
 
 interface Replica {
@@ -106,8 +108,14 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
     );
   }
 
-  /** Starts a round: a window of its own (and its config), returning its claim key and window. */
-  function nextRound() {
+  /**
+   * Starts a round: a window of its own (and its config), returning its claim key and window. A
+   * round never straddles the end of a 15-minute window (the replicas would judge the next one too,
+   * and rightly send its repeats): close to one, it waits for the next to begin.
+   */
+  async function nextRound() {
+    const toWindowEnd = 15 * MINUTE - (Date.now() % (15 * MINUTE));
+    if (toWindowEnd < ROUND_MS) await new Promise((resolve) => setTimeout(resolve, toWindowEnd + 1_000));
     round += 1;
     const lagMinutes = 180 - 15 * round;
     configure(lagMinutes);
@@ -185,124 +193,140 @@ describe.skipIf(!haveZooKeeper && process.env.CI === undefined)('vigil serve rep
     }
   };
 
-  it('runs each window once between two replicas and sends each notification once', async () => {
-    const { key, window } = nextRound();
-    const from = fake.received.length;
-    const [a, b] = await Promise.all([startReplica(), startReplica()]);
-    await until(async () => (await decided(window)) > 0, 60_000, 'the alert to decide');
-    const expected = await decided(window);
-    await until(() => sentSince(from).length >= expected, 60_000, 'the alerts to be sent');
-    // Many ticks later (every 2 s), still each message once.
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
-    const sent = sentSince(from);
-    expect(sent).toHaveLength(expected);
-    expect(new Set(sent).size).toBe(expected);
-    const holder = await holderPid(key);
-    expect([a.pid, b.pid]).toContain(holder);
-    const other = holder === a.pid ? b : a;
-    expect(other.log.join('\n')).toMatch(/alert \S+: not run here: done by /);
-    // Telegram's buttons are answered by one replica: a second poller would get 409.
-    const pollers = [a, b].filter((r) => r.log.some((line) => line.includes('this replica answers the buttons')));
-    expect(pollers).toHaveLength(1);
-    for (const replica of [a, b]) {
-      const health = (await (await fetch(`${replica.url}/healthz`)).json()) as {
-        coordination?: { mode: string; ok: boolean };
-      };
-      expect(health.coordination).toEqual({ mode: 'keeper', ok: true });
-    }
-    await stop(a, b);
-  }, 120_000);
-
-  it('completes the run on the other replica when its holder is killed mid-send (kill -9), in rounds', async () => {
-    fake.answerSendsAfter(1_200);
-    try {
-      for (let repetition = 0; repetition < 4; repetition++) {
-        const { key, window } = nextRound();
-        const from = fake.received.length;
-        const [a, b] = await Promise.all([startReplica(), startReplica()]);
-        // Kill whoever holds the run once its first message is on its way.
-        await until(() => sentSince(from).length >= 1, 60_000, 'the first send');
-        const holder = await holderPid(key);
-        const victim = holder === a.pid ? a : b;
-        const survivor = victim === a ? b : a;
-        victim.child.kill('SIGKILL');
-        const killedAt = Date.now();
-        const expected = await decided(window);
-        await until(() => finishedBy(key, survivor), 90_000, `round ${repetition}: the survivor to finish`).catch(
-          async (error: unknown) => {
-            throw new Error(
-              `${String(error)}; claim ${JSON.stringify(await claimOf(key))}, victim ${victim.pid}\n` +
-                `survivor ${survivor.pid}:\n${survivor.log.slice(-15).join('\n')}\n` +
-                `victim:\n${victim.log.slice(-8).join('\n')}`,
-            );
-          },
-        );
-        await until(() => new Set(sentSince(from)).size >= expected, 30_000, `round ${repetition}: every alert`);
-        failovers.push(Date.now() - killedAt);
-        const sent = sentSince(from);
-        expect(new Set(sent).size, `round ${repetition}`).toBe(expected);
-        // Only the message in flight when the holder died may go out twice (docs/cluster.md).
-        expect(sent.length - new Set(sent).size, `round ${repetition}`).toBeLessThanOrEqual(1);
-        // Whichever polled Telegram before, the survivor does now.
-        await until(
-          () => survivor.log.some((line) => line.includes('this replica answers the buttons')),
-          15_000,
-          'the survivor to answer the buttons',
-        );
-        await stop(a, b);
-      }
-    } finally {
-      fake.answerSendsAfter(0);
-    }
-  }, 600_000);
-
-  it('sends nothing for a run it lost while frozen (SIGSTOP for twice the lease, then SIGCONT)', async () => {
-    fake.answerSendsAfter(1_200);
-    try {
-      const { key, window } = nextRound();
+  it(
+    'runs each window once between two replicas and sends each notification once',
+    async () => {
+      const { key, window } = await nextRound();
       const from = fake.received.length;
       const [a, b] = await Promise.all([startReplica(), startReplica()]);
-      await until(() => sentSince(from).length >= 1, 60_000, 'the first send');
-      const holder = (await holderPid(key)) === a.pid ? a : b;
-      const other = holder === a ? b : a;
-      holder.child.kill('SIGSTOP');
+      await until(async () => (await decided(window)) > 0, 60_000, 'the alert to decide');
       const expected = await decided(window);
-      await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
-      await until(() => finishedBy(key, other), 90_000, 'the other replica to finish');
-      await until(() => new Set(sentSince(from)).size >= expected, 30_000, 'every alert');
-      const before = sentSince(from).length;
-      holder.child.kill('SIGCONT');
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
-      expect(sentSince(from).length).toBe(before);
-      expect(before - expected).toBeLessThanOrEqual(1);
-      expect(holder.log.join('\n')).toMatch(
-        /lost its claim|finished after another process took it over|being sent by|sent by/,
-      );
+      await until(() => sentSince(from).length >= expected, 60_000, 'the alerts to be sent');
+      // Many ticks later (every 2 s), still each message once.
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      const sent = sentSince(from);
+      expect(sent).toHaveLength(expected);
+      expect(new Set(sent).size).toBe(expected);
+      const holder = await holderPid(key);
+      expect([a.pid, b.pid]).toContain(holder);
+      const other = holder === a.pid ? b : a;
+      expect(other.log.join('\n')).toMatch(/alert \S+: not run here: done by /);
+      // Telegram's buttons are answered by one replica: a second poller would get 409.
+      const pollers = [a, b].filter((r) => r.log.some((line) => line.includes('this replica answers the buttons')));
+      expect(pollers).toHaveLength(1);
+      for (const replica of [a, b]) {
+        const health = (await (await fetch(`${replica.url}/healthz`)).json()) as {
+          coordination?: { mode: string; ok: boolean };
+        };
+        expect(health.coordination).toEqual({ mode: 'keeper', ok: true });
+      }
       await stop(a, b);
-    } finally {
-      fake.answerSendsAfter(0);
-    }
-  }, 180_000);
+    },
+    120_000 + ROUND_MS,
+  );
 
-  it('sends nothing while ZooKeeper is down, and runs once it is back', async () => {
-    const { window } = nextRound();
-    const from = fake.received.length;
-    await zookeeper.pause();
-    let a: Replica | undefined;
-    let b: Replica | undefined;
-    try {
-      [a, b] = await Promise.all([startReplica(), startReplica()]);
-      await new Promise((resolve) => setTimeout(resolve, 20_000));
-      expect(sentSince(from)).toEqual([]);
-      const health = (await (await fetch(`${a.url}/healthz`)).json()) as { status: string };
-      expect(health.status).toBe('degraded');
-    } finally {
-      await zookeeper.resume();
-    }
-    await until(async () => (await decided(window)) > 0, 90_000, 'the alert to run after Keeper is back');
-    const expected = await decided(window);
-    await until(() => sentSince(from).length >= expected, 60_000, 'the alerts to be sent');
-    expect(new Set(sentSince(from)).size).toBe(expected);
-    await stop(a, b);
-  }, 240_000);
+  it(
+    'completes the run on the other replica when its holder is killed mid-send (kill -9), in rounds',
+    async () => {
+      fake.answerSendsAfter(1_200);
+      try {
+        for (let repetition = 0; repetition < 4; repetition++) {
+          const { key, window } = await nextRound();
+          const from = fake.received.length;
+          const [a, b] = await Promise.all([startReplica(), startReplica()]);
+          // Kill whoever holds the run once its first message is on its way.
+          await until(() => sentSince(from).length >= 1, 60_000, 'the first send');
+          const holder = await holderPid(key);
+          const victim = holder === a.pid ? a : b;
+          const survivor = victim === a ? b : a;
+          victim.child.kill('SIGKILL');
+          const killedAt = Date.now();
+          const expected = await decided(window);
+          await until(() => finishedBy(key, survivor), 90_000, `round ${repetition}: the survivor to finish`).catch(
+            async (error: unknown) => {
+              throw new Error(
+                `${String(error)}; claim ${JSON.stringify(await claimOf(key))}, victim ${victim.pid}\n` +
+                  `survivor ${survivor.pid}:\n${survivor.log.slice(-15).join('\n')}\n` +
+                  `victim:\n${victim.log.slice(-8).join('\n')}`,
+              );
+            },
+          );
+          await until(() => new Set(sentSince(from)).size >= expected, 30_000, `round ${repetition}: every alert`);
+          failovers.push(Date.now() - killedAt);
+          const sent = sentSince(from);
+          expect(new Set(sent).size, `round ${repetition}`).toBe(expected);
+          // Only the message in flight when the holder died may go out twice (docs/cluster.md).
+          expect(sent.length - new Set(sent).size, `round ${repetition}`).toBeLessThanOrEqual(1);
+          // Whichever polled Telegram before, the survivor does now.
+          await until(
+            () => survivor.log.some((line) => line.includes('this replica answers the buttons')),
+            15_000,
+            'the survivor to answer the buttons',
+          );
+          await stop(a, b);
+        }
+      } finally {
+        fake.answerSendsAfter(0);
+      }
+    },
+    600_000 + ROUND_MS,
+  );
+
+  it(
+    'sends nothing for a run it lost while frozen (SIGSTOP for twice the lease, then SIGCONT)',
+    async () => {
+      fake.answerSendsAfter(1_200);
+      try {
+        const { key, window } = await nextRound();
+        const from = fake.received.length;
+        const [a, b] = await Promise.all([startReplica(), startReplica()]);
+        await until(() => sentSince(from).length >= 1, 60_000, 'the first send');
+        const holder = (await holderPid(key)) === a.pid ? a : b;
+        const other = holder === a ? b : a;
+        holder.child.kill('SIGSTOP');
+        const expected = await decided(window);
+        await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+        await until(() => finishedBy(key, other), 90_000, 'the other replica to finish');
+        await until(() => new Set(sentSince(from)).size >= expected, 30_000, 'every alert');
+        const before = sentSince(from).length;
+        holder.child.kill('SIGCONT');
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        expect(sentSince(from).length).toBe(before);
+        expect(before - expected).toBeLessThanOrEqual(1);
+        expect(holder.log.join('\n')).toMatch(
+          /lost its claim|finished after another process took it over|being sent by|sent by/,
+        );
+        await stop(a, b);
+      } finally {
+        fake.answerSendsAfter(0);
+      }
+    },
+    180_000 + ROUND_MS,
+  );
+
+  it(
+    'sends nothing while ZooKeeper is down, and runs once it is back',
+    async () => {
+      const { window } = await nextRound();
+      const from = fake.received.length;
+      await zookeeper.pause();
+      let a: Replica | undefined;
+      let b: Replica | undefined;
+      try {
+        [a, b] = await Promise.all([startReplica(), startReplica()]);
+        await new Promise((resolve) => setTimeout(resolve, 20_000));
+        expect(sentSince(from)).toEqual([]);
+        const health = (await (await fetch(`${a.url}/healthz`)).json()) as { status: string };
+        expect(health.status).toBe('degraded');
+      } finally {
+        await zookeeper.resume();
+      }
+      await until(async () => (await decided(window)) > 0, 90_000, 'the alert to run after Keeper is back');
+      const expected = await decided(window);
+      await until(() => sentSince(from).length >= expected, 60_000, 'the alerts to be sent');
+      expect(new Set(sentSince(from)).size).toBe(expected);
+      await stop(a, b);
+    },
+    240_000 + ROUND_MS,
+  );
 });
