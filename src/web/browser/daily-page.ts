@@ -1,6 +1,7 @@
 import type { VisualizationSpec } from 'vega-embed';
 import { getJson, pageQuery, showError } from './api.js';
 import { byId, fill, h } from './dom.js';
+import { formatValue } from './format.js';
 import { draw } from './vega.js';
 
 interface DailyColumn {
@@ -40,7 +41,7 @@ export function startDailyPage(): void {
         const v = metrics?.[column.key];
         if (metrics === null) return '—';
         if (v === null || v === undefined) return 'n/a';
-        return column.kind === 'ratio' ? `${(100 * v).toFixed(1)} %` : Math.round(v).toLocaleString('en-US');
+        return formatValue(column.kind, v);
       };
       fill(byId('daily-head'), h('tr', {}, h('th', {}, 'day'), ...data.columns.map((c) => h('th', {}, c.name))));
       // Days before the first with events are not rows of dashes: the data begins there.
