@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { IsoDate } from '../time/time.js';
 import { quoteIdentifier, siblingTable, type TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -107,9 +108,16 @@ async function tableEngine(warehouse: Warehouse, table: TableName): Promise<stri
   return row?.engine;
 }
 
+/**
+ * Generations go up by this much per run, plus a random part below it: runs of one day that start
+ * at once (a backfill beside a scheduled run) read the same state, and must not write their rows
+ * into one generation, which would then count the day twice.
+ */
+const GENERATION_STRIDE = 2 ** 20;
+
 /** What the store holds of a day before a new generation of it is written. */
 export interface DayState {
-  /** A generation number newer than any the store has seen for the day, published or not. */
+  /** A generation number newer than any the store has seen for the day, published or not, and this run's own. */
   readonly next: number;
   /** The generations with rows of the day: superseded once the new one is published. */
   readonly written: readonly number[];
@@ -137,9 +145,9 @@ FROM ${store.rows.sql} WHERE event_date = {day:Date}`,
     { params: { day } },
   );
   const written = row?.written ?? [];
-  const publishedGeneration = row?.published_generation ?? 0;
+  const seen = Math.max(row?.published_generation ?? 0, ...written);
   return {
-    next: Math.max(publishedGeneration, ...written) + 1,
+    next: (Math.floor(seen / GENERATION_STRIDE) + 1) * GENERATION_STRIDE + randomInt(GENERATION_STRIDE),
     written,
     published:
       row && row.published_rows > 0 ? { views: row.views, likes: row.likes, messages: row.messages } : undefined,
@@ -158,7 +166,8 @@ export async function publishGeneration(
   superseded: readonly number[],
 ): Promise<void> {
   await warehouse.insert(store.published, [{ event_date: day, generation }]);
-  const drops = superseded.filter((other) => other !== generation);
+  // Only older generations: a newer one belongs to a run that began after this one read the day.
+  const drops = superseded.filter((other) => other < generation);
   if (drops.length === 0) return;
   const partitions = drops.map((other) => `DROP PARTITION (toDate('${day}'), ${other})`).join(', ');
   await warehouse.command(`ALTER TABLE ${store.rows.sql} ${partitions}`, { idempotent: true });
