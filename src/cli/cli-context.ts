@@ -80,10 +80,6 @@ export class CliContext {
     return this.derived;
   }
 
-  /**
-   * Delivery through the configured destinations, with the journal that keeps what they did not
-   * take. Notifications an older vigil kept as files are moved into the journal first.
-   */
   /** serve.coordination for this process, opened once (claims of runs and sends with Keeper). */
   async coordination(): Promise<Coordination> {
     if (this.opened === undefined) {
@@ -93,6 +89,10 @@ export class CliContext {
     return this.opened;
   }
 
+  /**
+   * Delivery through the configured destinations, with the journal that keeps what they did not
+   * take. Notifications an older vigil kept as files are moved into the journal first.
+   */
   async delivery(): Promise<Delivery> {
     const { createDelivery } = await import('../app/create-delivery.js');
     const { importKeptFiles } = await import('../notify/legacy-outbox.js');

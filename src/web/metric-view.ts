@@ -13,7 +13,7 @@ import { evaluatedWindow, historyFrom, historyStart, WINDOW_MS } from '../window
 import { RANGES, type MetricResponse, type RangeName } from './api-types.js';
 import type { DashboardSettings } from './dashboard-data.js';
 import { incidentView } from './incident-view.js';
-import { silenceView } from './silence-view.js';
+import { silenceEnd, silenceView } from './silence-view.js';
 
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 86_400_000;
@@ -99,21 +99,16 @@ export async function metricView(
       },
     )
     .catch(whenMissing([]));
-  const silences = (await new SilenceStore(warehouse, settings.tables).current(now.getTime()).catch(whenMissing([])))
-    .filter((s) => covers(s, metric, sliceKey, Math.max(s.startsAt, now.getTime())))
-    .map(silenceView);
+  // The silences that cover the metric now or will (scheduled ones): the one in force holds its incident.
+  const silences = (
+    await new SilenceStore(warehouse, settings.tables).current(now.getTime()).catch(whenMissing([]))
+  ).filter((s) => covers(s, metric, sliceKey, Math.max(s.startsAt, now.getTime())));
+  const inForce = silences.find((s) => covers(s, metric, sliceKey, now.getTime()));
   const last = (await readAlertState(warehouse, settings.tables).catch(whenMissing(new Map() as AlertState))).get(
     stateKey(metric, sliceKey),
   );
   const incident = isOpen(last)
-    ? incidentView(
-        metric,
-        sliceKey,
-        last,
-        points.at(-1),
-        silences.find((s) => Date.parse(s.startsAt) <= now.getTime())?.endsAt ?? null,
-        settings.locale,
-      )
+    ? incidentView(metric, sliceKey, last, points.at(-1), silenceEnd(inForce), settings.locale)
     : null;
   return {
     metric,
@@ -126,7 +121,7 @@ export async function metricView(
     pinned: request.at !== undefined,
     points,
     alerts: alerts.map((a) => ({ ...a, window: fromSqlDateTime(a.window).toISOString() })),
-    silences,
+    silences: silences.map(silenceView),
     incident,
   };
 }

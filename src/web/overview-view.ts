@@ -15,7 +15,7 @@ import type { IncidentView, JobRun, OverviewResponse, SparkPoint, Tile, TileStat
 import type { DashboardSettings } from './dashboard-data.js';
 import { incidentView } from './incident-view.js';
 import { firstActiveWindow, floorAtZero } from './metric-view.js';
-import { silenceView } from './silence-view.js';
+import { silenceEnd, silenceView } from './silence-view.js';
 
 interface Evaluation {
   readonly metric: string;
@@ -237,8 +237,4 @@ async function lastJobRuns(deps: OverviewDeps): Promise<JobRun[]> {
     finishedAt: run.finishedAt.toISOString(),
     error: run.error,
   }));
-}
-
-function silenceEnd(silence: Silence | undefined): string | null {
-  return silence ? new Date(silence.endsAt).toISOString() : null;
 }

@@ -12,3 +12,8 @@ export function silenceView(silence: Silence): SilenceView {
     comment: silence.comment,
   };
 }
+
+/** When the silence in force ends, as the pages show it; null when none is. */
+export function silenceEnd(silence: Silence | undefined): string | null {
+  return silence ? new Date(silence.endsAt).toISOString() : null;
+}

@@ -275,6 +275,27 @@ describe("the dashboard's actions", () => {
     expect((await post(`/api/silences/${silence.id}/remove`, { by: 'ann' })).status).toBe(404);
   });
 
+  it("says on a metric's incident until when the silence in force holds it, not a silence still to come", async () => {
+    const store = new SilenceStore(warehouse, dashboardSettings.tables);
+    const hour = 3_600_000;
+    const silence = (id: string, from: number, to: number) => ({
+      id,
+      metric: 'messages',
+      slice: '',
+      startsAt: from,
+      endsAt: to,
+      createdBy: 'ann',
+      createdAt: AT.getTime(),
+      comment: '',
+    });
+    await store.add(silence('s-later', AT.getTime() + hour, AT.getTime() + 3 * hour));
+    const incident = async () => (await get('/api/metric/messages')).body.incident as { silencedUntil: string | null };
+    expect((await incident()).silencedUntil).toBeNull();
+    await store.add(silence('s-now', AT.getTime() - hour, AT.getTime() + 2 * hour));
+    expect((await incident()).silencedUntil).toBe(new Date(AT.getTime() + 2 * hour).toISOString());
+    for (const id of ['s-later', 's-now']) await store.remove(id, 'ann', AT.getTime());
+  });
+
   it('acknowledges an open incident, and refuses one that is not open', async () => {
     const acked = await post('/api/acknowledge', { metric: 'senders', slice: '', by: 'bob' });
     expect(acked.status).toBe(200);
