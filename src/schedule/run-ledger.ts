@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { ensureVigilTables, type VigilTables } from '../tables/vigil-tables.js';
+import { ensureOnce } from '../warehouse/ensure-once.js';
+import type { TableName } from '../warehouse/identifiers.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { JobName } from './jobs.js';
 
@@ -100,8 +102,27 @@ export class RunLedger {
     }));
   }
 
-  private ensure(): Promise<void> {
-    return ensureVigilTables(this.warehouse, this.tables);
+  private async ensure(): Promise<void> {
+    await ensureVigilTables(this.warehouse, this.tables);
+    const { runs } = this.tables;
+    await ensureOnce(this.warehouse, [{ key: `${runs.sql} holder`, run: (w) => addHolderColumn(w, runs) }]);
+  }
+}
+
+/**
+ * Ledgers made before the column get it (the process that began an attempt); others are left
+ * alone: an `ALTER … IF NOT EXISTS` that changes nothing still rewrites the table's metadata (and,
+ * replicated, goes through Keeper) on every process's start.
+ */
+async function addHolderColumn(warehouse: Warehouse, runs: TableName): Promise<void> {
+  const [present] = await warehouse.query(
+    `SELECT 1 FROM system.columns WHERE database = {database:String} AND table = {table:String} AND name = 'holder'`,
+    { params: { database: runs.database, table: runs.table } },
+  );
+  if (!present) {
+    await warehouse.command(`ALTER TABLE ${runs.sql} ADD COLUMN IF NOT EXISTS holder String DEFAULT ''`, {
+      idempotent: true,
+    });
   }
 }
 

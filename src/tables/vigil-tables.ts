@@ -49,8 +49,6 @@ export async function ensureVigilTables(warehouse: Warehouse, tables: VigilTable
     createEvaluationsTableSql(tables.evaluations),
     createNotificationsTableSql(tables.notifications),
     createRunsTableSql(tables.runs),
-    // Ledgers made before the column: the process that began an attempt.
-    `ALTER TABLE ${tables.runs.sql} ADD COLUMN IF NOT EXISTS holder String DEFAULT ''`,
     createSilencesTableSql(tables.silences),
   ]);
 }

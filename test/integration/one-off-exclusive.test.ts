@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLedger } from '../../src/schedule/run-ledger.js';
 import { vigilTables } from '../../src/tables/vigil-tables.js';
 import { openChdbWarehouse } from '../../src/warehouse/chdb-warehouse.js';
+import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { tempDir } from '../support/temp-dir.js';
 import { vigil } from '../support/vigil.js';
 
@@ -12,15 +13,17 @@ const NOW = new Date('2024-03-06T15:02:00Z');
 describe('one-off runs without Keeper', () => {
   const dir = tempDir('vigil-one-off-');
   const run = (args: string[]) => vigil(args, { cwd: dir.path, now: () => NOW });
-  /** Writes to the run ledger as another process would (the CLI holds the warehouse only while it runs). */
-  const withLedger = async (write: (ledger: RunLedger) => Promise<void>) => {
-    const warehouse = openChdbWarehouse(join(dir.path, 'warehouse'));
+  const withWarehouse = async (path: string, work: (warehouse: Warehouse) => Promise<void>) => {
+    const warehouse = openChdbWarehouse(path);
     try {
-      await write(new RunLedger(warehouse, vigilTables('vigil')));
+      await work(warehouse);
     } finally {
       await warehouse.close();
     }
   };
+  /** Writes to the run ledger as another process would (the CLI holds the warehouse only while it runs). */
+  const withLedger = (write: (ledger: RunLedger) => Promise<void>) =>
+    withWarehouse(join(dir.path, 'warehouse'), (warehouse) => write(new RunLedger(warehouse, vigilTables('vigil'))));
 
   beforeAll(async () => {
     writeFileSync(join(dir.path, 'vigil.yaml'), 'timezone: UTC\nwarehouse: { embedded: { path: ./warehouse } }\n');
@@ -78,5 +81,40 @@ describe('one-off runs without Keeper', () => {
     );
     const report = await run(['report', '--date', '2024-03-05']);
     expect(report.stderr).not.toContain('has not finished');
+  });
+
+  it('gives a ledger made before the holder column the column, and leaves one that has it untouched', async () => {
+    const path = join(dir.path, 'old-ledger');
+    const tables = vigilTables('old');
+    const modified = async (warehouse: Warehouse) =>
+      (
+        await warehouse.query<{ at: string }>(
+          'SELECT toString(metadata_modification_time) AS at FROM system.tables ' +
+            "WHERE database = 'old' AND name = 'runs'",
+        )
+      )[0]?.at;
+    let before: string | undefined;
+    await withWarehouse(path, async (warehouse) => {
+      await warehouse.command('CREATE DATABASE old');
+      // The run ledger as vigil made it before one-off runs said who began an attempt.
+      await warehouse.command(`CREATE TABLE ${tables.runs.sql} (
+  job LowCardinality(String), logical String, attempt UInt8,
+  started_at DateTime64(3, 'UTC'), finished_at DateTime64(3, 'UTC'),
+  status LowCardinality(String), error String, rows UInt64
+) ENGINE = MergeTree ORDER BY (job, started_at)`);
+      const ledger = new RunLedger(warehouse, tables);
+      await ledger.begin({ job: 'etl', logical: '2024-03-05', attempt: 1, startedAt: NOW });
+      expect(await ledger.inProgress('etl', NOW, 60_000)).toMatchObject({
+        logical: '2024-03-05',
+        holder: expect.stringMatching(/:\d+$/) as unknown,
+      });
+      before = await modified(warehouse);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Another process (a new connection) ensures the tables again: the column is there, no ALTER.
+    await withWarehouse(path, async (warehouse) => {
+      await new RunLedger(warehouse, tables).recent({ limit: 1 });
+      expect(await modified(warehouse)).toBe(before);
+    });
   });
 });
